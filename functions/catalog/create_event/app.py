@@ -1,0 +1,21 @@
+"""POST /events: an organizer creates an event (draft)."""
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from ticketing.api.catalog import EventIn
+from ticketing.http import BEARER, created, install, organizer
+from ticketing.observability import api_handler
+from ticketing.services import catalog
+
+app = APIGatewayHttpResolver(enable_validation=True)
+install(app)
+
+
+@app.post("/events", summary="Create an event", security=BEARER)
+def create_event(body: EventIn):
+    return created(catalog.create_event(organizer(app), body))
+
+
+@api_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

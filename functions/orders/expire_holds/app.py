@@ -1,0 +1,13 @@
+"""Scheduled: release holds whose deadline passed, in batches (safe to run several at once)."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from ticketing.observability import job_handler, logger
+from ticketing.services import orders
+
+
+@job_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    budget = max(1.0, context.get_remaining_time_in_millis() / 1000 - 5)
+    released = orders.release_expired_holds(time_budget_seconds=budget)
+    logger.info("released expired holds", extra={"released": released})
+    return {"released": released}

@@ -1,0 +1,20 @@
+"""GET /orders/{order_id}: an order, for its buyer or the event's organizer."""
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from ticketing.http import BEARER, caller, install, ok
+from ticketing.observability import api_handler
+from ticketing.services import orders
+
+app = APIGatewayHttpResolver(enable_validation=True)
+install(app)
+
+
+@app.get("/orders/<order_id>", summary="An order", security=BEARER)
+def get_order(order_id: str):
+    return ok(orders.get_order(caller(app), order_id))
+
+
+@api_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,20 @@
+"""GET /users/me: the caller's profile and roles."""
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from ticketing.http import BEARER, caller, install, ok
+from ticketing.observability import api_handler
+from ticketing.services import users
+
+app = APIGatewayHttpResolver(enable_validation=True)
+install(app)
+
+
+@app.get("/users/me", summary="My profile", security=BEARER)
+def get_me():
+    return ok(users.profile(caller(app)))
+
+
+@api_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

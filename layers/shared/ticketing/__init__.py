@@ -1,0 +1,1 @@
+"""Shared code of the ticketing Lambda functions: domain rules, services, database access, AWS clients."""

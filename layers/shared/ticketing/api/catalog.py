@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+Name = Field(min_length=1, max_length=200)
+
+
+class EventIn(BaseModel):
+    name: str = Name
+    venue: str = Name
+    starts_at: AwareDatetime
+    timezone: str = Field(default="America/Sao_Paulo", max_length=64)
+    description: str | None = Field(default=None, max_length=5000)
+    hold_minutes: int = Field(default=15, ge=1, le=1440)
+    max_tickets_per_order: int = Field(default=6, ge=1, le=100)
+    service_fee_percent: float = Field(default=0, ge=0, le=20)
+    max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
+    max_installments: int = Field(default=1, ge=1, le=12)
+
+
+class EventPatch(BaseModel):
+    status: Literal["draft", "on_sale", "closed", "cancelled"] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    venue: str | None = Field(default=None, min_length=1, max_length=200)
+    starts_at: AwareDatetime | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    description: str | None = Field(default=None, max_length=5000)
+    hold_minutes: int | None = Field(default=None, ge=1, le=1440)
+    max_tickets_per_order: int | None = Field(default=None, ge=1, le=100)
+    service_fee_percent: float | None = Field(default=None, ge=0, le=20)
+    max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
+    max_installments: int | None = Field(default=None, ge=1, le=12)
+
+
+class SeatRow(BaseModel):
+    row: str = Field(min_length=1, max_length=5, pattern=r"^[A-Za-z0-9]+$")
+    seats: int = Field(ge=1, le=200)
+
+
+class TierIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    price_cents: int = Field(ge=0, le=100_000_000)
+    quantity: int | None = Field(default=None, ge=1, le=1_000_000)
+    ends_at: AwareDatetime | None = None
+
+
+class SectorIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["seated", "general"]
+    price_cents: int = Field(ge=0, le=100_000_000)
+    capacity: int | None = Field(default=None, ge=1, le=1_000_000)
+    rows: list[SeatRow] | None = Field(default=None, min_length=1, max_length=100)
+    half_quota: int | None = Field(default=None, ge=0)
+    tiers: list[TierIn] | None = Field(default=None, max_length=10)
+
+
+class ProductIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    price_cents: int = Field(ge=0, le=100_000_000)
+    stock: int | None = Field(default=None, ge=0, le=10_000_000)
+    event_id: UUID | None = None

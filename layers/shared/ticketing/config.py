@@ -1,0 +1,70 @@
+"""Configuration read once from environment variables (set by template.yaml in AWS, by the local runtime here)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    database_url: str | None
+    db_host: str | None
+    db_port: int
+    db_name: str
+    db_user: str | None
+    db_iam_auth: bool
+    db_pool_min: int
+    db_pool_max: int
+    db_connect_timeout: float
+    user_pool_id: str | None
+    user_pool_client_id: str | None
+    cognito_issuer: str | None
+    cognito_jwks_url: str | None
+    paid_orders_topic_arn: str | None
+    documents_bucket: str | None
+    payment_webhook_secret: str | None
+    payment_webhook_secret_arn: str | None
+    mail_sender: str
+    cors_allowed_origins: tuple[str, ...]
+    aws_region: str
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        stage=env.get("STAGE", "local"),
+        database_url=env.get("DATABASE_URL") or None,
+        db_host=env.get("DB_HOST") or None,
+        db_port=int(env.get("DB_PORT", "5432")),
+        db_name=env.get("DB_NAME", "ticketing"),
+        db_user=env.get("DB_USER") or None,
+        db_iam_auth=_bool(env.get("DB_IAM_AUTH")),
+        db_pool_min=int(env.get("DB_POOL_MIN", "1")),
+        db_pool_max=int(env.get("DB_POOL_MAX", "2")),
+        db_connect_timeout=float(env.get("DB_CONNECT_TIMEOUT", "3")),
+        user_pool_id=env.get("USER_POOL_ID") or None,
+        user_pool_client_id=env.get("USER_POOL_CLIENT_ID") or None,
+        cognito_issuer=env.get("COGNITO_ISSUER") or None,
+        cognito_jwks_url=env.get("COGNITO_JWKS_URL") or None,
+        paid_orders_topic_arn=env.get("PAID_ORDERS_TOPIC_ARN") or None,
+        documents_bucket=env.get("DOCUMENTS_BUCKET") or None,
+        payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET") or None,
+        payment_webhook_secret_arn=env.get("PAYMENT_WEBHOOK_SECRET_ARN") or None,
+        mail_sender=env.get("MAIL_SENDER", "no-reply@ticketing.example.com"),
+        cors_allowed_origins=tuple(o for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o),
+        aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+    )
+
+
+def reload_settings() -> Settings:
+    """Forget the cached settings (tests and the local runtime change the environment)."""
+    settings.cache_clear()
+    return settings()

@@ -1,0 +1,39 @@
+"""Price rules in cents: half price (meia-entrada), quotas, the service fee (taxa de conveniência)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal
+
+DEFAULT_HALF_QUOTA_SHARE = Decimal("0.40")
+
+# Categories whose half-price tickets count toward the 40 % quota (Lei 12.933/2013 art. 1 § 10,
+# Decreto 8.537/2015 art. 12): students, low-income youth, people with disability and their companion.
+# The elderly (Estatuto do Idoso, art. 23) and teachers (state laws) have the right outside that quota.
+HALF_CATEGORIES = ("student", "youth_low_income", "disability", "disability_companion", "elderly", "teacher")
+QUOTA_CATEGORIES = frozenset({"student", "youth_low_income", "disability", "disability_companion"})
+
+
+def half_price(price_cents: int) -> int:
+    """Half of the price, rounded down to the cent."""
+    return price_cents // 2
+
+
+def default_half_quota(capacity: int) -> int:
+    """40 % of the capacity, rounded down."""
+    return int((Decimal(capacity) * DEFAULT_HALF_QUOTA_SHARE).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def counts_toward_half_quota(ticket_type: str, half_category: str | None) -> bool:
+    """A half-price ticket counts toward the quota unless its category has the right outside it."""
+    return ticket_type == "half" and (half_category is None or half_category in QUOTA_CATEGORIES)
+
+
+def service_fee(unit_price_cents: int, fee_percent: Decimal | float | int) -> int:
+    """The per-ticket fee: the percentage of the ticket's price, rounded down to the cent."""
+    fee = Decimal(unit_price_cents) * Decimal(str(fee_percent)) / Decimal(100)
+    return int(fee.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def general_buckets(capacity: int) -> int:
+    """How many counter rows a general-admission sector's places are spread over (1 to 16)."""
+    return max(1, min(16, capacity // 25))

@@ -1,0 +1,127 @@
+"""Domain errors. Services raise them; ticketing.http maps each to one problem+json response."""
+
+from __future__ import annotations
+
+PROBLEM_BASE = "https://ticketing.example.com/problems/"
+
+
+class DomainError(Exception):
+    """Base of every error a client may see. `name` is the last path segment of the problem type."""
+
+    status = 400
+    name = "malformed"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: object) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    def problem(self) -> dict:
+        body = {
+            "type": PROBLEM_BASE + self.name,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        body.update(self.extra)
+        return body
+
+
+class Malformed(DomainError):
+    status, name, title = 400, "malformed", "Malformed request"
+
+
+class ValidationFailed(DomainError):
+    status, name, title = 422, "validation", "Validation failed"
+
+    def __init__(self, errors: list[dict[str, str]], detail: str | None = None) -> None:
+        fields = ", ".join(e["field"] for e in errors)
+        super().__init__(detail or f"Invalid field(s): {fields}", errors=errors)
+        self.errors = errors
+
+    @classmethod
+    def field(cls, field: str, message: str) -> ValidationFailed:
+        return cls([{"field": field, "message": message}])
+
+
+class Unauthorized(DomainError):
+    status, name, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status, name, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(DomainError):
+    status, name, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class SeatUnavailable(Conflict):
+    name, title = "seat-unavailable", "Seat unavailable"
+
+
+class SoldOut(Conflict):
+    name, title = "sold-out", "Sold out"
+
+
+class OutOfStock(Conflict):
+    name, title = "out-of-stock", "Out of stock"
+
+
+class InvalidState(Conflict):
+    name, title = "invalid-state", "Invalid state"
+
+
+class HoldExpired(Conflict):
+    name, title = "hold-expired", "Hold expired"
+
+
+class IdempotencyConflict(Conflict):
+    name, title = "idempotency-conflict", "Idempotency key reused with another request"
+
+
+class IdempotencyInProgress(Conflict):
+    name, title = "idempotency-in-progress", "A request with this idempotency key is still running"
+
+
+class LimitExceeded(Conflict):
+    name, title = "limit-exceeded", "Limit exceeded"
+
+
+class EmailTaken(Conflict):
+    name, title = "email-taken", "E-mail already registered"
+
+
+class AlreadyCheckedIn(Conflict):
+    name, title = "already-checked-in", "Ticket already checked in"
+
+
+class WrongEvent(Conflict):
+    name, title = "wrong-event", "Ticket belongs to another event"
+
+
+class ServiceUnavailable(DomainError):
+    status, name, title = 503, "unavailable", "Service temporarily unavailable"
+
+
+CONFLICTS_BY_NAME: dict[str, type[Conflict]] = {
+    cls.name: cls
+    for cls in (
+        SeatUnavailable,
+        SoldOut,
+        OutOfStock,
+        InvalidState,
+        HoldExpired,
+        IdempotencyConflict,
+        IdempotencyInProgress,
+        LimitExceeded,
+        EmailTaken,
+        AlreadyCheckedIn,
+        WrongEvent,
+    )
+}

@@ -1,0 +1,150 @@
+"""What every API function shares: problem+json errors, the caller, and response helpers.
+
+Each function declares `app = APIGatewayHttpResolver(enable_validation=True)` (so Powertools' OpenAPI
+merge finds it) and calls `install(app)`; this module is the one place that maps errors to responses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from ticketing.auth import Caller, verify_access_token
+from ticketing.errors import DomainError, Forbidden, Malformed, NotFound, Unauthorized
+
+PROBLEM_JSON = "application/problem+json"
+BEARER = [{"bearerAuth": []}]  # OpenAPI security requirement of the routes that need a token
+
+SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(scheme="bearer", bearerFormat="JWT")}
+API_TITLE = "Ticketing API"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = (
+    "Tickets for live events in Brazil. Errors are RFC 9457 problem documents whose `type` is "
+    "https://ticketing.example.com/problems/<name>. Money is integer cents (BRL); times are RFC 3339 UTC."
+)
+
+log = logging.getLogger("ticketing.http")
+
+
+def problem_response(error: DomainError, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=error.status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(error.problem()),
+        headers=headers,
+    )
+
+
+def _field_name(loc: tuple | list) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += ("." if name else "") + str(part)
+    return name or "body"
+
+
+def validation_problem(exc: RequestValidationError) -> DomainError:
+    from ticketing.errors import ValidationFailed
+
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return Malformed("The request body is not valid JSON")
+    if any(e.get("type") == "model_attributes_type" and tuple(e.get("loc", ())) == ("body",) for e in errors):
+        return Malformed("The request body must be a JSON object")
+    return ValidationFailed(
+        [{"field": _field_name(e.get("loc", ())), "message": str(e.get("msg", "invalid"))} for e in errors]
+    )
+
+
+def install(app: APIGatewayHttpResolver) -> APIGatewayHttpResolver:
+    """Register the shared error handlers and the OpenAPI security scheme on a function's resolver."""
+    app.configure_openapi(
+        title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )
+
+    @app.exception_handler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(exc: RequestValidationError) -> Response:
+        return problem_response(validation_problem(exc))
+
+    @app.not_found
+    def _no_route(exc: NotFoundError) -> Response:
+        return problem_response(NotFound("No such route"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return Response(
+            status_code=HTTPStatus.INTERNAL_SERVER_ERROR,
+            content_type=PROBLEM_JSON,
+            body=json.dumps(
+                {
+                    "type": "about:blank",
+                    "title": "Internal Server Error",
+                    "status": 500,
+                    "detail": "Something went wrong on our side; it has been logged",
+                }
+            ),
+        )
+
+    return app
+
+
+def _claims(app: APIGatewayHttpResolver) -> dict[str, Any]:
+    ctx = app.current_event.raw_event.get("requestContext") or {}
+    return ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    """The signed-in caller, from the claims the JWT authorizer attached (401 without them)."""
+    claims = _claims(app)
+    if not claims:
+        raise Unauthorized("A bearer token is required")
+    return Caller.from_claims(claims)
+
+
+def organizer(app: APIGatewayHttpResolver) -> Caller:
+    """The caller, who must be in the organizer group (403 otherwise)."""
+    found = caller(app)
+    if not found.is_organizer:
+        raise Forbidden("Only organizers may do this")
+    return found
+
+
+def optional_caller(app: APIGatewayHttpResolver) -> Caller | None:
+    """On a public route: the caller when a valid bearer token is sent, else None (anonymous)."""
+    claims = _claims(app)
+    if claims:
+        return Caller.from_claims(claims)
+    header = app.current_event.get_header_value("authorization") or ""
+    if not header.lower().startswith("bearer "):
+        return None
+    try:
+        return Caller.from_claims(verify_access_token(header[7:].strip()))
+    except Unauthorized:
+        return None
+
+
+def created(body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=201, content_type="application/json", body=body, headers=headers)
+
+
+def ok(body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=200, content_type="application/json", body=body, headers=headers)
+
+
+def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+    return app.current_event.get_header_value(name, case_sensitive=False)
