@@ -1,0 +1,97 @@
+"""Fixtures for service-layer tests against the real PostgreSQL of the test run (no HTTP, no Cognito)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from ticketing import db
+from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
+from ticketing.auth import Caller
+from ticketing.domain.cpf import generate_cpf
+from ticketing.services import catalog
+
+_rng = random.Random()
+
+
+def make_user(organizer: bool = False) -> Caller:
+    sub = str(uuid.uuid4())
+    db.fetch_one(
+        "INSERT INTO users (email, name, cognito_sub, cpf) VALUES (%s, %s, %s, %s) RETURNING id",
+        (
+            f"{sub}@example.com",
+            "Organizer" if organizer else "Buyer",
+            sub,
+            None if organizer else generate_cpf(_rng),
+        ),
+    )
+    return Caller(sub=sub, username=f"{sub}@example.com", groups=("organizer",) if organizer else ())
+
+
+@pytest.fixture
+def organizer(database_url: str) -> Caller:
+    return make_user(organizer=True)
+
+
+@pytest.fixture
+def new_user(database_url: str) -> Callable[[], Caller]:
+    return make_user
+
+
+@pytest.fixture
+def make_event(organizer: Caller) -> Callable[..., dict]:
+    """An event on sale with a general sector, a seated sector and an add-on with stock."""
+
+    def build(
+        capacity: int = 100,
+        rows: list[dict] | None = None,
+        stock: int | None = 10,
+        half_quota: int | None = None,
+        **event_fields: object,
+    ) -> dict:
+        event = catalog.create_event(
+            organizer,
+            EventIn(
+                name="Show", venue="Arena", starts_at=datetime.now(UTC) + timedelta(days=30), **event_fields
+            ),
+        )
+        general = catalog.create_sector(
+            organizer,
+            event["id"],
+            SectorIn(
+                name="Pista", kind="general", price_cents=10000, capacity=capacity, half_quota=half_quota
+            ),
+        )
+        seated = catalog.create_sector(
+            organizer,
+            event["id"],
+            SectorIn(
+                name="Plateia", kind="seated", price_cents=20000, rows=rows or [{"row": "A", "seats": 10}]
+            ),
+        )
+        product = catalog.create_product(
+            organizer, ProductIn(name="Pipoca", price_cents=1500, stock=stock, event_id=event["id"])
+        )
+        catalog.update_event(organizer, event["id"], EventPatch(status="on_sale"))
+        seats = catalog.seat_map(event["id"], seated["id"], None)["items"]
+        return {"event": event, "general": general, "seated": seated, "product": product, "seats": seats}
+
+    return build
+
+
+@pytest.fixture
+def new_organizer(database_url: str) -> Callable[[], Caller]:
+    return lambda: make_user(organizer=True)
+
+
+@pytest.fixture
+def sector_state(database_url: str) -> Callable[[str, str], dict]:
+    """The public view of one sector of an event, by name."""
+
+    def read(event_id: str, sector_name: str) -> dict:
+        return next(s for s in catalog.get_event(event_id, None)["sectors"] if s["name"] == sector_name)
+
+    return read
