@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS_VENV := .venv-tools
+# The shared layer and the local runtime are imported from the source tree, as Lambda imports the layer.
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/scripts:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install tools start test test-fast lint build validate bench clean

@@ -129,7 +129,7 @@ def optional_caller(app: APIGatewayHttpResolver) -> Caller | None:
     claims = _claims(app)
     if claims:
         return Caller.from_claims(claims)
-    header = app.current_event.get_header_value("authorization") or ""
+    header = app.current_event.headers.get("authorization") or ""
     if not header.lower().startswith("bearer "):
         return None
     try:
@@ -147,4 +147,4 @@ def ok(body: Any, headers: dict[str, str] | None = None) -> Response:
 
 
 def header(app: APIGatewayHttpResolver, name: str) -> str | None:
-    return app.current_event.get_header_value(name, case_sensitive=False)
+    return app.current_event.headers.get(name)
