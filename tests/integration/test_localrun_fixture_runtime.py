@@ -63,26 +63,38 @@ def test_declared_resources_exist_in_moto(fixture_runtime):
     assert cognito.get_group(UserPoolId=pool_id, GroupName="organizer")["Group"]["GroupName"] == "organizer"
 
     sqs = aws(fixture_runtime, "sqs")
-    attributes = sqs.get_queue_attributes(QueueUrl=fixture_runtime.physical("FixtureQueue").ref, AttributeNames=["All"])
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=fixture_runtime.physical("FixtureQueue").ref, AttributeNames=["All"]
+    )
     redrive = json.loads(attributes["Attributes"]["RedrivePolicy"])
-    assert redrive["deadLetterTargetArn"] == fixture_runtime.physical("FixtureDeadLetterQueue").attributes["Arn"]
+    assert (
+        redrive["deadLetterTargetArn"] == fixture_runtime.physical("FixtureDeadLetterQueue").attributes["Arn"]
+    )
     assert int(redrive["maxReceiveCount"]) == 2
     assert attributes["Attributes"]["VisibilityTimeout"] == "2"  # short locally, so retries are quick
 
     topic_arn = fixture_runtime.physical("FixtureTopic").ref
-    (subscription,) = aws(fixture_runtime, "sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    (subscription,) = aws(fixture_runtime, "sns").list_subscriptions_by_topic(TopicArn=topic_arn)[
+        "Subscriptions"
+    ]
     assert subscription["Protocol"] == "sqs"
     assert subscription["Endpoint"] == fixture_runtime.physical("FixtureQueue").attributes["Arn"]
 
     aws(fixture_runtime, "s3").head_bucket(Bucket=fixture_runtime.physical("FixtureBucket").ref)
-    secret = aws(fixture_runtime, "secretsmanager").get_secret_value(SecretId=fixture_runtime.physical("FixtureSecret").ref)
+    secret = aws(fixture_runtime, "secretsmanager").get_secret_value(
+        SecretId=fixture_runtime.physical("FixtureSecret").ref
+    )
     assert len(secret["SecretString"]) == 40
 
 
 def test_function_environment_is_resolved_and_overridden(fixture_runtime, database_url):
     env = fixture_runtime.environment
     assert env["GREETING"] == "hello-us-east-1-dev"
-    assert env["MAX_TICKETS"] == "4" and env["MODE"] == "relaxed" and env["FIRST_ORIGIN"] == "http://localhost:5173"
+    assert (
+        env["MAX_TICKETS"] == "4"
+        and env["MODE"] == "relaxed"
+        and env["FIRST_ORIGIN"] == "http://localhost:5173"
+    )
     assert env["QUEUE_URL"] == fixture_runtime.physical("FixtureQueue").ref
     assert env["DATABASE_URL"] == database_url and env["DB_IAM_AUTH"] == "false"
     assert env["CORS_ALLOWED_ORIGINS"] == ALLOWED
@@ -147,7 +159,9 @@ def _user_token(fixture_runtime, groups=()):
     for group in groups:
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)
     answer = cognito.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD}
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )
     return answer["AuthenticationResult"]["AccessToken"]
 
@@ -190,13 +204,19 @@ def test_bad_tokens_are_refused_like_api_gateway_does(fixture_runtime, client):
     wrong_signature = jwt.encode(
         _claims_like(fixture_runtime, good), other_key, algorithm="RS256", headers={"kid": "dummy"}
     )
-    unsigned = jwt.encode(_claims_like(fixture_runtime, good), None, algorithm="none", headers={"kid": "dummy"})
+    unsigned = jwt.encode(
+        _claims_like(fixture_runtime, good), None, algorithm="none", headers={"kid": "dummy"}
+    )
     id_token_use = jwt.encode(
-        _claims_like(fixture_runtime, good, token_use="id"), _moto_signing_key(), algorithm="RS256",
+        _claims_like(fixture_runtime, good, token_use="id"),
+        _moto_signing_key(),
+        algorithm="RS256",
         headers={"kid": "dummy"},
     )
     other_client = jwt.encode(
-        _claims_like(fixture_runtime, good, client_id="someone-else"), _moto_signing_key(), algorithm="RS256",
+        _claims_like(fixture_runtime, good, client_id="someone-else"),
+        _moto_signing_key(),
+        algorithm="RS256",
         headers={"kid": "dummy"},
     )
     assert client.get("/private/echo", token=good).status == 200
@@ -287,7 +307,9 @@ def test_queue_driver_deletes_successes_retries_failures_then_moto_redrives_to_t
     dead_url = fixture_runtime.physical("FixtureDeadLetterQueue").ref
     dead = _wait_for(lambda: sqs.receive_message(QueueUrl=dead_url, WaitTimeSeconds=1).get("Messages"))
     assert [m["Body"] for m in dead] == [f"fail-{tag}"]
-    assert len(seen(f"ok-1-{tag}")) == len(seen(f"ok-2-{tag}")) == 1  # deleted after success: never redelivered
+    assert (
+        len(seen(f"ok-1-{tag}")) == len(seen(f"ok-2-{tag}")) == 1
+    )  # deleted after success: never redelivered
 
 
 def test_sns_publish_reaches_the_queue_consumer(fixture_runtime):

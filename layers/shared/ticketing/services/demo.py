@@ -15,7 +15,8 @@ DEMO_EVENT_NAME = "Noite de MPB — Demo"
 def seed_demo_event(organizer_email: str) -> dict | None:
     """Create the demo event for the organizer unless it exists already; returns it (None if it existed)."""
     organizer = db.fetch_one(
-        "SELECT cognito_sub FROM users WHERE email = %s AND cognito_sub IS NOT NULL", (organizer_email.lower(),)
+        "SELECT cognito_sub FROM users WHERE email = %s AND cognito_sub IS NOT NULL",
+        (organizer_email.lower(),),
     )
     if organizer is None:
         raise RuntimeError(f"The organizer {organizer_email} has no profile yet")
@@ -29,7 +30,9 @@ def seed_demo_event(organizer_email: str) -> dict | None:
         if exists:
             return None
         caller = Caller(sub=organizer["cognito_sub"], username=organizer_email, groups=(ORGANIZER_GROUP,))
-        starts_at = (datetime.now(UTC) + timedelta(days=60)).replace(hour=23, minute=0, second=0, microsecond=0)
+        starts_at = (datetime.now(UTC) + timedelta(days=60)).replace(
+            hour=23, minute=0, second=0, microsecond=0
+        )
         event = catalog.create_event(
             caller,
             EventIn(
@@ -51,7 +54,13 @@ def seed_demo_event(organizer_email: str) -> dict | None:
                 rows=[{"row": r, "seats": 12} for r in "ABCDEFGH"],
             ),
         )
-        catalog.create_sector(caller, event["id"], SectorIn(name="Pista", kind="general", price_cents=9000, capacity=500))
-        catalog.create_product(caller, ProductIn(name="Pipoca", price_cents=1500, stock=300, event_id=event["id"]))
-        catalog.create_product(caller, ProductIn(name="Refrigerante", price_cents=800, stock=None, event_id=None))
+        catalog.create_sector(
+            caller, event["id"], SectorIn(name="Pista", kind="general", price_cents=9000, capacity=500)
+        )
+        catalog.create_product(
+            caller, ProductIn(name="Pipoca", price_cents=1500, stock=300, event_id=event["id"])
+        )
+        catalog.create_product(
+            caller, ProductIn(name="Refrigerante", price_cents=800, stock=None, event_id=None)
+        )
         return catalog.update_event(caller, event["id"], EventPatch(status="on_sale"))
