@@ -6,6 +6,9 @@ TOOLS_VENV := .venv-tools
 # The shared layer and the local runtime are imported from the source tree, as Lambda imports the layer.
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/scripts:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
+# The tools must not try to reach the network (no telemetry, no update checks).
+export SAM_CLI_TELEMETRY := 0
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 
 .PHONY: install tools start test test-fast lint build validate bench clean
 
