@@ -12,6 +12,7 @@ import jwt
 import moto.cognitoidp
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from localrun import LocalRuntime
 from localrun.aws_resources import boto_client
 from localrun.testing import ApiClient
@@ -220,6 +221,12 @@ def test_bad_tokens_are_refused_like_api_gateway_does(fixture_runtime, client):
         headers={"kid": "dummy"},
     )
     assert client.get("/private/echo", token=good).status == 200
+    resigned = jwt.encode(
+        _claims_like(fixture_runtime, good), _moto_signing_key(), algorithm="RS256", headers={"kid": "dummy"}
+    )
+    assert (
+        client.get("/private/echo", token=resigned).status == 200
+    )  # the key is right: refusals below are real
     for name, headers in {
         "missing": {},
         "malformed": {"Authorization": "Bearer not.a.jwt"},

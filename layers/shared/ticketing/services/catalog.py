@@ -14,7 +14,9 @@ from ticketing.auth import Caller
 from ticketing.db import catalog as sql
 from ticketing.domain.pricing import default_half_quota, general_buckets, half_price
 from ticketing.errors import InvalidState, NotFound, ValidationFailed
+from ticketing.ids import parse_id
 from ticketing.paging import decode_cursor, page, parse_limit
+from ticketing.services.reports import count_seat_map_view
 
 # Which status changes an organizer may make (cancellation is its own flow).
 STATUS_CHANGES = {
@@ -28,14 +30,6 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_id(value: str, what: str = "resource") -> UUID:
-    """Path ids that are not UUIDs name nothing: 404, as for an unknown id."""
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise NotFound(f"No such {what}") from None
 
 
 def event_document(row: dict, sectors: list[dict] | None = None) -> dict:
@@ -273,6 +267,7 @@ def seat_map(event_id: str, sector_id: str, caller: Caller | None) -> dict:
     if sector is None:
         raise NotFound("No such sector in this event")
     seats = db.fetch_all(sql.seat_map, {"sector_id": sector["id"]})
+    count_seat_map_view(sector["id"])
     for seat in seats:
         seat["id"] = str(seat["id"])
     return {"items": seats, "next_cursor": None}

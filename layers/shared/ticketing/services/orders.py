@@ -14,8 +14,8 @@ from ticketing.auth import Caller
 from ticketing.db import orders as sql
 from ticketing.domain.pricing import counts_toward_half_quota
 from ticketing.errors import NotFound, ValidationFailed
+from ticketing.ids import parse_id
 from ticketing.paging import decode_cursor, page, parse_limit
-from ticketing.services.catalog import parse_id
 
 ORDER_STATUSES = ("reserved", "awaiting_payment", "paid", "expired", "cancelled", "refunded")
 MAX_IDEMPOTENCY_KEY = 255

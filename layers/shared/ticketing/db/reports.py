@@ -1,0 +1,49 @@
+"""SQL of the organizer report: one statement over the event's orders."""
+
+count_seat_map_view = """
+    INSERT INTO sector_views (sector_id, slot, views) VALUES (%(sector_id)s, floor(random() * 8)::smallint, 1)
+    ON CONFLICT (sector_id, slot) DO UPDATE SET views = sector_views.views + 1
+"""
+
+# Over paid orders (refunded ones are not revenue). Sector revenue = its tickets' prices and fees, so
+# sectors plus add-ons add up to the event's revenue.
+event_report = """
+    WITH paid AS (
+        SELECT id, total_cents, fee_cents FROM orders WHERE event_id = %(event_id)s AND status = 'paid'
+    ),
+    sector_sales AS (
+        SELECT l.sector_id, sum(l.quantity) AS tickets,
+               sum(l.quantity * (l.unit_price_cents + l.unit_fee_cents)) AS revenue,
+               sum(l.quantity * l.unit_fee_cents) AS fees
+          FROM order_tickets l JOIN paid p ON p.id = l.order_id
+         GROUP BY l.sector_id
+    ),
+    product_sales AS (
+        SELECT op.product_id, sum(op.quantity) AS quantity, sum(op.quantity * op.unit_price_cents) AS revenue
+          FROM order_products op JOIN paid p ON p.id = op.order_id
+         GROUP BY op.product_id
+    ),
+    statuses AS (
+        SELECT CASE WHEN status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
+                    THEN 'expired' ELSE status END AS status, count(*) AS n
+          FROM orders WHERE event_id = %(event_id)s
+         GROUP BY 1
+    )
+    SELECT
+        (SELECT COALESCE(sum(tickets), 0) FROM sector_sales)::int AS tickets_sold,
+        (SELECT COALESCE(sum(total_cents), 0) FROM paid)::bigint AS revenue_cents,
+        (SELECT COALESCE(sum(fee_cents), 0) FROM paid)::bigint AS fees_cents,
+        COALESCE((SELECT jsonb_object_agg(status, n) FROM statuses), '{}'::jsonb) AS orders_by_status,
+        COALESCE((
+            SELECT jsonb_agg(jsonb_build_object(
+                       'product_id', pr.id, 'name', pr.name, 'quantity', ps.quantity, 'revenue_cents', ps.revenue)
+                   ORDER BY pr.name, pr.id)
+              FROM product_sales ps JOIN products pr ON pr.id = ps.product_id), '[]'::jsonb) AS products_sold,
+        COALESCE((
+            SELECT jsonb_object_agg(s.id, jsonb_build_object(
+                       'tickets_sold', COALESCE(ss.tickets, 0), 'revenue_cents', COALESCE(ss.revenue, 0),
+                       'fees_cents', COALESCE(ss.fees, 0),
+                       'seat_map_views', (SELECT COALESCE(sum(v.views), 0) FROM sector_views v WHERE v.sector_id = s.id)))
+              FROM sectors s LEFT JOIN sector_sales ss ON ss.sector_id = s.id
+             WHERE s.event_id = %(event_id)s), '{}'::jsonb) AS sectors
+"""

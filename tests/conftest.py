@@ -1,0 +1,145 @@
+"""Session fixtures: a fresh database, moto, the local runtime on template.yaml, and an HTTP client for it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from localrun import LocalRuntime, database
+from localrun.aws_resources import MotoServer, boto_client, use_endpoint
+from localrun.testing import ApiClient, random_cpf
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ORGANIZER_EMAIL = "organizer@example.com"
+ORGANIZER_PASSWORD = "Organizer-2026!"
+
+
+def _refresh_app() -> None:
+    from ticketing import aws, config, db
+
+    config.reload_settings()
+    aws.reset_clients()
+    db.close_pool()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh migrated database for this run (embedded PostgreSQL unless DATABASE_URL is set)."""
+    saved = os.environ.get("DATABASE_URL")
+    embedded = None
+    if saved:
+        server_url = saved
+    else:
+        embedded = database.EmbeddedPostgres()
+        server_url = embedded.start()
+    url = database.create_test_database(server_url)
+    try:
+        database.migrate(url)
+        os.environ["DATABASE_URL"] = url
+        _refresh_app()
+        yield url
+    finally:
+        from ticketing import db
+
+        db.close_pool()
+        database.drop_database(url)
+        if saved is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = saved
+        if embedded is not None:
+            embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server process; boto3 in this process reaches it through the environment."""
+    server = MotoServer()
+    endpoint = server.start()
+    use_endpoint(endpoint)
+    _refresh_app()
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def runtime(database_url: str, moto_server: str) -> Iterator[LocalRuntime]:
+    """The local runtime on the real template.yaml; tests trigger scheduled runs themselves."""
+    started = LocalRuntime(
+        PROJECT_ROOT / "template.yaml",
+        port=0,
+        database_url=database_url,
+        moto_endpoint=moto_server,
+        env_overrides={"EXPIRY_INTERVAL_SECONDS": "86400"},
+        schedule_retry_delay_seconds=0.05,
+    ).start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="session")
+def api(runtime: LocalRuntime) -> Iterator[ApiClient]:
+    client = ApiClient(runtime.base_url)
+    yield client
+    client.close()
+
+
+def _cognito_sign_in(email: str, password: str) -> str:
+    from ticketing.config import settings
+
+    answer = boto_client("cognito-idp", os.environ["AWS_ENDPOINT_URL"]).initiate_auth(
+        ClientId=settings().user_pool_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    return answer["AuthenticationResult"]["AccessToken"]
+
+
+def sign_in(api: ApiClient, email: str, password: str) -> str:
+    """An access token through POST /auth/token, or straight from moto while that route is missing."""
+    response = api.post("/auth/token", json={"email": email, "password": password})
+    if response.status == 200 and response.json and response.json.get("access_token"):
+        return response.json["access_token"]
+    if response.status in (404, 405):
+        return _cognito_sign_in(email, password)
+    raise AssertionError(f"sign-in failed: {response.status} {response.text}")
+
+
+@pytest.fixture(scope="session")
+def organizer_token(api: ApiClient) -> str:
+    return sign_in(api, ORGANIZER_EMAIL, ORGANIZER_PASSWORD)
+
+
+@dataclass(frozen=True)
+class Buyer:
+    id: str
+    email: str
+    cpf: str
+    password: str
+    token: str
+
+
+@pytest.fixture
+def new_buyer(api: ApiClient) -> Callable[[], Buyer]:
+    """A factory: each call signs up a fresh buyer through POST /users and signs in."""
+
+    def create() -> Buyer:
+        email = f"buyer-{secrets.token_hex(6)}@example.com"
+        password = "Buyer-" + secrets.token_hex(4) + "!A1"
+        cpf = random_cpf()
+        response = api.post(
+            "/users", json={"email": email, "password": password, "name": "Test Buyer", "cpf": cpf}
+        )
+        assert response.status == 201, response.text
+        return Buyer(response.json["id"], email, cpf, password, sign_in(api, email, password))
+
+    return create
