@@ -10,7 +10,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 
-.PHONY: install tools start test test-fast lint build validate bench clean
+.PHONY: install tools start invoke test test-fast lint build validate bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ tools: $(TOOLS_VENV)/.installed
 
 start: install
 	$(PY) -m localrun
+
+# Run one function once with a sample event, without Docker: make invoke FUNCTION=HealthFunction EVENT=events/health.json
+invoke: install
+	$(PY) -m localrun.invoke $(FUNCTION) $(EVENT)
 
 test: install
 	$(PY) -m pytest
