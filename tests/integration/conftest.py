@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from ticketing import db
 from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
 from ticketing.auth import Caller
+from ticketing.config import reload_settings
 from ticketing.domain.cpf import generate_cpf
 from ticketing.services import catalog
 
@@ -95,3 +98,19 @@ def sector_state(database_url: str) -> Callable[[str, str], dict]:
         return next(s for s in catalog.get_event(event_id, None)["sectors"] if s["name"] == sector_name)
 
     return read
+
+
+@pytest.fixture
+def wide_pool(database_url: str):
+    """A pool as wide as the concurrency under test, so PostgreSQL really sees the race."""
+    previous = os.environ.get("DB_POOL_MAX")
+    os.environ["DB_POOL_MAX"] = "24"
+    reload_settings()
+    db.close_pool()
+    yield
+    if previous is None:
+        os.environ.pop("DB_POOL_MAX", None)
+    else:
+        os.environ["DB_POOL_MAX"] = previous
+    reload_settings()
+    db.close_pool()

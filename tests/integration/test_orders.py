@@ -3,14 +3,13 @@ scheduled expiry, idempotency, ownership, quotas and limits."""
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from ticketing import db
 from ticketing.api.orders import OrderIn, ProductsIn
-from ticketing.config import reload_settings
 from ticketing.errors import (
     Conflict,
     HoldExpired,
@@ -39,22 +38,6 @@ def expire_now(order_id: str) -> None:
     db.fetch_one(
         "UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = %s RETURNING id", (order_id,)
     )
-
-
-@pytest.fixture
-def wide_pool(database_url: str):
-    """A pool as wide as the concurrency under test, so PostgreSQL really sees the race."""
-    previous = os.environ.get("DB_POOL_MAX")
-    os.environ["DB_POOL_MAX"] = "24"
-    reload_settings()
-    db.close_pool()
-    yield
-    if previous is None:
-        os.environ.pop("DB_POOL_MAX", None)
-    else:
-        os.environ["DB_POOL_MAX"] = previous
-    reload_settings()
-    db.close_pool()
 
 
 def test_hold_takes_tickets_and_add_ons_and_prices_them(make_event, new_user, sector_state):
