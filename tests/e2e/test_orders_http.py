@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from http_problems import assert_problem
+
 from localrun.testing import ApiClient
 
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
+
 from ticketing.config import reload_settings
 from ticketing.db.migrate import migration_files
 

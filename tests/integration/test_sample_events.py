@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from localrun.template import load_template, resources_of_type
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"

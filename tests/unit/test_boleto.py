@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from ticketing.domain.boleto import (
     barcode,
     barcode_from_parts,

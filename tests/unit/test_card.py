@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ticketing.domain.card import card_brand, last_four, luhn_valid, normalize_card_number
 
 

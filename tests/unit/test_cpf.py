@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from ticketing.domain.cpf import format_cpf, generate_cpf, is_valid_cpf, mask_cpf, normalize_cpf
 
 # 529.982.247-25 and 111.444.777-35 are the worked examples used across CPF-algorithm tutorials;

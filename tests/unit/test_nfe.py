@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ticketing.domain.nfe import (
     access_key,
     access_key_check_digit,

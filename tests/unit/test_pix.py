@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from ticketing.domain.pix import (
     build_pix_payload,
     crc16_ccitt_false,

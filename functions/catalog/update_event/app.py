@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from ticketing.api.catalog import EventPatch
 from ticketing.http import BEARER, install, ok, organizer
 from ticketing.observability import api_handler

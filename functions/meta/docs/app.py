@@ -4,6 +4,7 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from ticketing.http import API_DESCRIPTION, API_TITLE, API_VERSION, SECURITY_SCHEMES, install
 from ticketing.observability import api_handler
 from ticketing.openapi import MERGE_OPTIONS

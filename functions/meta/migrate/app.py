@@ -12,6 +12,7 @@ import urllib.request
 from typing import Any
 
 import psycopg
+
 from ticketing.config import settings
 from ticketing.db import IamAuthConnection
 from ticketing.db.migrate import apply_migrations, apply_migrations_at

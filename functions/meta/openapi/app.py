@@ -4,6 +4,7 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from ticketing.http import install
 from ticketing.observability import api_handler
 from ticketing.openapi import merged_spec

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from ticketing.api.orders import OrderIn
 from ticketing.http import BEARER, caller, header, install
 from ticketing.observability import api_handler

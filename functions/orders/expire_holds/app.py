@@ -1,6 +1,7 @@
 """Scheduled: release holds whose deadline passed, in batches (safe to run several at once)."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from ticketing.observability import job_handler, logger
 from ticketing.services import orders
 

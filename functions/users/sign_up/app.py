@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from ticketing.api.users import SignUpRequest
 from ticketing.http import created, install
 from ticketing.observability import api_handler
