@@ -1,23 +1,68 @@
-"""Logger, tracer and metrics shared by every function (Powertools), and the handler decorator."""
+"""Logger and tracer shared by every function (Powertools), and the handler decorators.
+
+Every API request writes one JSON log line (method, route, status, duration) carrying the API Gateway
+request id as correlation id; the same id goes back to the client in `X-Correlation-Id`. Request and
+response bodies are never logged (they may hold passwords, card data, tokens or CPFs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
 logger = Logger(service="ticketing")
 tracer = Tracer(service="ticketing")
-metrics = Metrics(namespace="Ticketing", service="ticketing")
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+def _with_correlation_header(response: dict, correlation_id: str | None) -> dict:
+    if correlation_id and isinstance(response, dict):
+        headers = response.setdefault("headers", {}) or {}
+        if not any(k.lower() == CORRELATION_HEADER.lower() for k in headers):
+            headers[CORRELATION_HEADER] = correlation_id
+        response["headers"] = headers
+    return response
 
 
 def api_handler(resolve: Callable[[dict, Any], dict]) -> Callable[[dict, Any], dict]:
-    """Wrap an API function's handler: correlation id from the API Gateway request id in every log line."""
-    return logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)(resolve)
+    """Wrap an API function's handler: correlation id in every log line and in the response, one access
+    log line per request, an X-Ray segment in AWS."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict, context: Any) -> dict:
+        started = time.perf_counter()
+        response = resolve(event, context)
+        http = (event.get("requestContext") or {}).get("http") or {}
+        logger.info(
+            "request",
+            extra={
+                "method": http.get("method"),
+                "route": event.get("routeKey"),
+                "status": response.get("statusCode") if isinstance(response, dict) else None,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        return _with_correlation_header(response, logger.get_correlation_id())
+
+    return handler
 
 
 def job_handler(run: Callable[[dict, Any], Any]) -> Callable[[dict, Any], Any]:
     """Wrap a scheduled or queue-driven function's handler."""
-    return logger.inject_lambda_context(run)
+    return logger.inject_lambda_context(tracer.capture_lambda_handler(capture_response=False)(run))
+
+
+@contextmanager
+def traced(name: str) -> Iterator[None]:
+    """An X-Ray subsegment around a database or AWS call (nothing when tracing is off, e.g. locally)."""
+    if tracer.disabled:
+        yield
+        return
+    with tracer.provider.in_subsegment(name):
+        yield

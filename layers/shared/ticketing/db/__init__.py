@@ -26,6 +26,7 @@ from ticketing.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from ticketing.observability import traced
 
 _pool: ConnectionPool | None = None
 _pool_lock = threading.Lock()
@@ -131,7 +132,7 @@ def connection() -> Iterator[psycopg.Connection]:
     """A pooled autocommit connection. A database that is down becomes a 503, never a hang;
     a problem raised by a SQL function becomes its domain error."""
     try:
-        with pool().connection() as conn:
+        with traced("postgres"), pool().connection() as conn:
             yield conn
     except psycopg.errors.RaiseException as exc:
         raise problem_from_sql(exc) from None

@@ -13,8 +13,9 @@ from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.auth import Caller
 from ticketing.db import orders as sql
 from ticketing.domain.pricing import counts_toward_half_quota
-from ticketing.errors import NotFound, ValidationFailed
+from ticketing.errors import Conflict, NotFound, ValidationFailed
 from ticketing.ids import parse_id
+from ticketing.metrics import emit
 from ticketing.paging import decode_cursor, page, parse_limit
 
 ORDER_STATUSES = ("reserved", "awaiting_payment", "paid", "expired", "cancelled", "refunded")
@@ -84,7 +85,14 @@ def hold_order(caller: Caller, body: OrderIn, idempotency_key: str | None = None
         "products": _product_lines(body.products),
         "idempotency": idempotency("create_order", idempotency_key, body.model_dump(mode="json")),
     }
-    result = db.call_json(sql.hold_order, (json.dumps(payload),))
+    try:
+        result = db.call_json(sql.hold_order, (json.dumps(payload),))
+    except Conflict as exc:
+        emit("HoldsRejected", reason=exc.name)
+        raise
+    if not result["replayed"]:
+        emit("HoldsCreated")
+        emit("OrderTransitions", to_status="reserved")
     return int(result["status"]), result["body"]
 
 
@@ -151,7 +159,9 @@ def replace_products(caller: Caller, order_id: str, body: ProductsIn) -> dict:
 
 def cancel_order(caller: Caller, order_id: str) -> dict:
     """POST /orders/{id}/cancel: the buyer lets the hold go; places and stock go back on sale."""
-    return db.call_json(sql.cancel_order, (parse_id(order_id, "order"), caller.sub))
+    order = db.call_json(sql.cancel_order, (parse_id(order_id, "order"), caller.sub))
+    emit("OrderTransitions", to_status="cancelled")
+    return order
 
 
 def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 50.0) -> int:
@@ -166,4 +176,7 @@ def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 5
         released += count
         if count < batch_size:
             break
+    if released:
+        emit("HoldsExpired", released)
+        emit("OrderTransitions", released, to_status="expired")
     return released

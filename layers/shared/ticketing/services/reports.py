@@ -12,6 +12,7 @@ from ticketing.db import orders as orders_sql
 from ticketing.db import reports as sql
 from ticketing.errors import NotFound
 from ticketing.ids import parse_id
+from ticketing.metrics import emit
 
 CSV_COLUMNS = [
     "kind",
@@ -32,6 +33,7 @@ CSV_COLUMNS = [
 def count_seat_map_view(sector_id: str) -> None:
     """One more view of a sector's seat map (the report's seat_map_views)."""
     db.fetch_one(sql.count_seat_map_view + " RETURNING views", {"sector_id": sector_id})
+    emit("SeatMapViews", sector_id=str(sector_id))
 
 
 def event_report(caller: Caller, event_id: str) -> dict:
