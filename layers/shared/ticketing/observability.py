@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.logging import correlation_paths
 
 logger = Logger(service="ticketing")
 tracer = Tracer(service="ticketing")
@@ -29,33 +28,61 @@ def _with_correlation_header(response: dict, correlation_id: str | None) -> dict
     return response
 
 
-def api_handler(resolve: Callable[[dict, Any], dict]) -> Callable[[dict, Any], dict]:
-    """Wrap an API function's handler: correlation id in every log line and in the response, one access
-    log line per request, an X-Ray segment in AWS."""
+_cold = {"start": True}
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+
+def _request_keys(event: dict, context: Any) -> dict:
+    """Keys of every log line of this invocation. They are kept per thread (Powertools' thread-safe
+    keys), so concurrent invocations in one process (the local runtime) never mix them."""
+    cold_start, _cold["start"] = _cold["start"], False
+    return {
+        "correlation_id": ((event or {}).get("requestContext") or {}).get("requestId"),
+        "function_name": getattr(context, "function_name", None),
+        "function_request_id": getattr(context, "aws_request_id", None),
+        "cold_start": cold_start,
+    }
+
+
+def api_handler(resolve: Callable[[dict, Any], dict]) -> Callable[[dict, Any], dict]:
+    """Wrap an API function's handler: correlation id (the API Gateway request id) in every log line and
+    in the response, one access log line per request, an X-Ray segment in AWS."""
+
     @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict, context: Any) -> dict:
         started = time.perf_counter()
-        response = resolve(event, context)
-        http = (event.get("requestContext") or {}).get("http") or {}
-        logger.info(
-            "request",
-            extra={
-                "method": http.get("method"),
-                "route": event.get("routeKey"),
-                "status": response.get("statusCode") if isinstance(response, dict) else None,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return _with_correlation_header(response, logger.get_correlation_id())
+        keys = _request_keys(event, context)
+        logger.thread_safe_append_keys(**keys)
+        try:
+            response = resolve(event, context)
+            http = (event.get("requestContext") or {}).get("http") or {}
+            logger.info(
+                "request",
+                extra={
+                    "method": http.get("method"),
+                    "route": event.get("routeKey"),
+                    "status": response.get("statusCode") if isinstance(response, dict) else None,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            return _with_correlation_header(response, keys["correlation_id"])
+        finally:
+            logger.thread_safe_clear_keys()
 
     return handler
 
 
 def job_handler(run: Callable[[dict, Any], Any]) -> Callable[[dict, Any], Any]:
     """Wrap a scheduled or queue-driven function's handler."""
-    return logger.inject_lambda_context(tracer.capture_lambda_handler(capture_response=False)(run))
+
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict, context: Any) -> Any:
+        logger.thread_safe_append_keys(**_request_keys(event, context))
+        try:
+            return run(event, context)
+        finally:
+            logger.thread_safe_clear_keys()
+
+    return handler
 
 
 @contextmanager

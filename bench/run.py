@@ -1,0 +1,453 @@
+"""`python -m bench`: every benchmark, then one table of ratios against references measured in this run."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from bench import cold_start, expiry, fixtures, http_bench, service_holds
+from bench.database import HOT_ROW, SIXTEEN_ROWS, BenchServer, run_pgbench
+from bench.measure import CpuMeter, LoadResult
+from bench.settings import bench_settings
+from ticketing import db
+from ticketing.db.migrate import apply_migrations_at
+
+_console = [sys.stdout]
+
+
+def say(text: str = "") -> None:
+    """Progress and results go to the console even while the runtime's own output is diverted."""
+    _console[0].write(text + "\n")
+    _console[0].flush()
+
+
+@contextlib.contextmanager
+def runtime_output_diverted(path: str):
+    """Send everything written to file descriptors 1 and 2 (the application's JSON logs and metrics
+    lines, the local runtime's, the embedded server's) to `path`, while say() keeps writing to the
+    console."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    console = os.fdopen(os.dup(saved_out), "w")
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    _console[0] = console
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_out, 1)
+        os.dup2(saved_err, 2)
+        os.close(saved_out)
+        os.close(saved_err)
+        _console[0] = sys.stdout
+        console.close()
+
+
+@dataclass
+class Row:
+    benchmark: str
+    figure: str
+    reference: str
+    ratio: str
+    goal: str
+    met: str
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    loads: list[tuple[str, LoadResult]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def load(self, label: str, result: LoadResult) -> LoadResult:
+        self.loads.append((label, result))
+        say(f"  {label}: {result.summary()}")
+        if set(result.outcomes) - {"ok", "201"}:
+            say(f"    outcomes: {dict(result.outcomes)}")
+        return result
+
+    def fail(self, text: str) -> None:
+        self.failures.append(text)
+        say(f"  CORRECTNESS FAILURE: {text}")
+
+
+def tps(result: LoadResult) -> str:
+    return f"{result.per_second:,.0f}/s p50 {result.p50_ms:.1f} p99 {result.p99_ms:.1f} ms"
+
+
+def verdict(value: float, goal: float, at_least: bool = True) -> str:
+    return "yes" if (value >= goal if at_least else value <= goal) else "NO"
+
+
+def print_table(report: Report) -> None:
+    headers = ("benchmark", "figure", "reference (same run)", "ratio", "goal", "met?")
+    cells = [headers] + [(r.benchmark, r.figure, r.reference, r.ratio, r.goal, r.met) for r in report.rows]
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(headers))]
+    line = "+".join("-" * (w + 2) for w in widths)
+    say("\n" + line)
+    for number, row in enumerate(cells):
+        say("|".join(f" {str(v).ljust(w)} " for v, w in zip(row, widths, strict=True)))
+        if number == 0:
+            say(line)
+    say(line)
+
+
+def main() -> int:
+    settings = bench_settings()
+    started = time.perf_counter()
+    report = Report()
+    app_output = os.path.join(tempfile.gettempdir(), f"bench-app-output-{os.getpid()}.log")
+    with runtime_output_diverted(app_output):
+        server = None
+        try:
+            server = BenchServer().start()
+            run_all(server, settings, report)
+        except Exception:
+            say(traceback.format_exc())
+            report.fail("the benchmark run crashed (see the traceback above)")
+        finally:
+            db.close_pool()
+            if server is not None:
+                server.close()
+    report.notes.append(
+        f"what the application, the local runtime and the embedded server wrote (JSON logs, metrics lines) "
+        f"is in {app_output}"
+    )
+    print_table(report)
+    say("\nAbsolute figures (tps, p50/p99 ms, client CPU in cores, whole machine busy):")
+    for label, result in report.loads:
+        say(f"  {label}: {result.summary()}")
+    for note in report.notes:
+        say(f"  - {note}")
+    say(f"\nTotal time {time.perf_counter() - started:.0f} s ({settings.label} run).")
+    if report.failures:
+        say("\nCORRECTNESS FAILURES:")
+        for failure in report.failures:
+            say(f"  - {failure}")
+        return 1
+    say("No correctness failure (no oversell, no 5xx, at most two round trips per hold).")
+    return 0
+
+
+def combined(name: str, first: LoadResult, second: LoadResult) -> LoadResult:
+    """Two runs of the same load as one: mean rate, percentiles over every transaction of both."""
+    result = LoadResult(
+        name=name,
+        seconds=first.seconds + second.seconds,
+        latencies_ms=first.latencies_ms + second.latencies_ms,
+        client_cpu_seconds=first.client_cpu_seconds + second.client_cpu_seconds,
+        machine_busy=(first.machine_busy + second.machine_busy) / 2,
+        client=first.client,
+    )
+    result.count_override = first.count + second.count
+    return result
+
+
+def background_load(seconds: float = 1.0) -> float:
+    with CpuMeter() as cpu:
+        time.sleep(seconds)
+    return cpu.machine_busy
+
+
+def run_all(server: BenchServer, settings, report: Report) -> None:
+    url = server.create_database()
+    apply_migrations_at(url)
+    workers, seconds = settings.workers, settings.seconds
+    report.notes.append(
+        f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, PostgreSQL {server.version()} "
+        f"({'embedded' if server.embedded else 'DATABASE_URL'}), app and pgbench over {server.transport}; "
+        f"{settings.label} run, {seconds:g} s per load, {workers} workers"
+    )
+    say(f"Benchmarks ({settings.label} run) on a fresh database over {server.transport}")
+
+    fixtures.use_database(url)
+    organizer = fixtures.create_user(url, "Bench organizer", organizer=True)
+    buyers = [fixtures.create_user(url, f"Bench buyer {n}") for n in range(workers)]
+    one_bucket = service_holds.prepare_hot_sector(url, organizer, buyers, one_bucket=True)
+    bucketed = service_holds.prepare_hot_sector(url, organizer, buyers, one_bucket=False)
+    buckets = fixtures.bucket_count(url, bucketed.sector_id)
+
+    background = background_load()
+    report.notes.append(
+        f"machine busy before the run (other processes): {background * 100:.0f}%; the ratios compare runs made "
+        "minutes apart, so load from other processes moves them"
+    )
+    say("pgbench references")
+    hot_row_before = report.load("pgbench one hot row (first)", run_pgbench(url, HOT_ROW, workers, seconds))
+    sixteen = report.load("pgbench 16 hot rows", run_pgbench(url, SIXTEEN_ROWS, workers, seconds))
+
+    say("1. hold, hot sector with one bucket, service in-process")
+    hold_one = report.load(
+        "service hold, one bucket", service_holds.hold_load("one bucket", one_bucket, workers, seconds)
+    )
+    sql_one = report.load(
+        "pgbench calling hold_order(), one bucket",
+        run_pgbench(
+            url,
+            service_holds.hold_order_script(buyers[0].sub, one_bucket.event.event_id, one_bucket.sector_id),
+            workers,
+            seconds,
+        ),
+    )
+    say(f"3. hold, hot sector with the default {buckets} buckets, service in-process")
+    hold_many = report.load(
+        f"service hold, {buckets} buckets", service_holds.hold_load("buckets", bucketed, workers, seconds)
+    )
+    sql_many = report.load(
+        f"pgbench calling hold_order(), {buckets} buckets",
+        run_pgbench(
+            url,
+            service_holds.hold_order_script(buyers[0].sub, bucketed.event.event_id, bucketed.sector_id),
+            workers,
+            seconds,
+        ),
+    )
+    hot_row_after = report.load("pgbench one hot row (again)", run_pgbench(url, HOT_ROW, workers, seconds))
+    hot_row = combined("pgbench one hot row (both runs)", hot_row_before, hot_row_after)
+    report.notes.append(
+        f"reference: pgbench one hot row {hot_row_before.per_second:,.0f}/s before and "
+        f"{hot_row_after.per_second:,.0f}/s after the service loads; the ratios use both together "
+        f"({hot_row.per_second:,.0f}/s, p99 {hot_row.p99_ms:.1f} ms)"
+    )
+
+    ratio = hold_one.per_second / hot_row.per_second
+    report.rows.append(
+        Row(
+            f"1. hold, hot GA sector (1 bucket), service in-process, {workers} threads",
+            tps(hold_one),
+            f"pgbench one hot row: {tps(hot_row)}",
+            f"{ratio:.2f}",
+            ">= 0.80",
+            verdict(ratio, 0.80),
+        )
+    )
+    report.rows.append(
+        Row(
+            "   (diagnosis) pgbench calling hold_order() on that sector",
+            tps(sql_one),
+            "pgbench one hot row",
+            f"{sql_one.per_second / hot_row.per_second:.2f}",
+            "-",
+            "-",
+        )
+    )
+    for name, load in (("one bucket", hold_one), (f"{buckets} buckets", hold_many)):
+        if service_holds.server_errors(load):
+            report.fail(
+                f"service hold ({name}): {service_holds.server_errors(load)} errors {dict(load.outcomes)}"
+            )
+    for name, hot in (("one bucket", one_bucket), (f"{buckets} buckets", bucketed)):
+        check = fixtures.check_general_places(url, hot.sector_id)
+        report.notes.append(f"places after the {name} loads: {check.describe()}")
+        if not check.exact:
+            report.fail(f"hot sector ({name}) oversold or miscounted: {check.describe()}")
+    check = fixtures.check_general_places(url, bucketed.sector_id)
+    ratio = hold_many.per_second / hot_row.per_second
+    report.rows.append(
+        Row(
+            f"3. hold, hot GA sector ({buckets} buckets), service in-process",
+            tps(hold_many),
+            "pgbench one hot row",
+            f"{ratio:.2f}",
+            ">= 1.5, never oversold",
+            f"{verdict(ratio, 1.5)}; {'not oversold' if check.exact else 'OVERSOLD'}",
+        )
+    )
+    report.rows.append(
+        Row(
+            "   (diagnosis) pgbench calling hold_order() on that sector",
+            tps(sql_many),
+            f"pgbench 16 hot rows: {tps(sixteen)}",
+            f"{sql_many.per_second / hot_row.per_second:.2f}",
+            "-",
+            "-",
+        )
+    )
+
+    say("4. round trips per hold, counted on the wire")
+    trips = service_holds.count_round_trips(url, bucketed)
+    report.notes.append(
+        f"round trips of {trips.holds} holds with an Idempotency-Key: {trips.per_hold} "
+        f"(by message: {trips.by_type}; the costliest sent {trips.worst_statements}); "
+        f"a replay of the same key: {trips.replay_round_trips}"
+    )
+    if trips.most_in_one_hold > 2:
+        report.fail(f"a hold took {trips.most_in_one_hold} round trips")
+    report.rows.append(
+        Row(
+            "4. round trips per hold (service, Idempotency-Key)",
+            f"at most {trips.most_in_one_hold}, mean {trips.mean:.2f}",
+            "counted on the wire (Sync/Query messages)",
+            "-",
+            "<= 2",
+            verdict(trips.most_in_one_hold, 2, at_least=False),
+        )
+    )
+
+    run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report)
+
+    say(f"5. expiry of {settings.stale_holds:,} stale holds")
+    fixtures.use_database(url)
+    result = expiry.run_expiry(server, settings.stale_holds)
+    report.notes.append(
+        f"expiry: release_expired_holds(batch {result.batch_size}) released {result.service_released:,} in "
+        f"{result.service_seconds:.2f} s; raw UPDATE of {result.raw_updated:,} rows in "
+        f"{' and '.join(f'{t:.2f}' for t in result.raw_runs)} s on two copies; "
+        f"before: {result.check_before.describe()}; after: {result.check_after.describe()}"
+    )
+    say(f"  {report.notes[-1]}")
+    if not result.places_back_exactly:
+        report.fail(f"expiry did not give every place back exactly: {result.check_after.describe()}")
+    ratio = result.service_per_second / result.raw_per_second if result.raw_per_second else 0.0
+    report.rows.append(
+        Row(
+            f"5. expiry of {settings.stale_holds:,} stale holds (release_expired_holds)",
+            f"{result.service_per_second:,.0f} holds/s ({result.service_seconds:.2f} s)",
+            f"raw UPDATE on an identical copy: {result.raw_per_second:,.0f} rows/s ({result.raw_seconds:.2f} s)",
+            f"{ratio:.2f}",
+            ">= 0.5, places back exactly",
+            f"{verdict(ratio, 0.5)}; {'exact' if result.places_back_exactly else 'NOT EXACT'}",
+        )
+    )
+
+    say("7. cold start")
+    cold = cold_start.measure_cold_start(settings.cold_start_samples)
+    report.rows.append(
+        Row(
+            f"7. cold start: import + init of {cold.function}",
+            f"{cold.function_import_ms:.0f} ms import ({cold.function_process_ms:.0f} ms process)",
+            f"bare import boto3, psycopg, pydantic: {cold.bare_import_ms:.0f} ms ({cold.bare_process_ms:.0f} ms process)",
+            f"{cold.import_ratio:.2f}",
+            "- (figure only)",
+            "-",
+        )
+    )
+    say(f"  {report.rows[-1].figure} vs {report.rows[-1].reference}")
+
+
+def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Report) -> None:
+    say("2. and 6. through the local HTTP runtime")
+    try:
+        runtime = http_bench.start_runtime(url)
+    except http_bench.RuntimeUnavailable as exc:
+        report.notes.append(f"HTTP benchmarks skipped: {exc}")
+        say(f"  skipped: {exc}")
+        report.rows.append(
+            Row("2. hold through the local HTTP runtime", "not run", str(exc)[:60], "-", ">= 0.60", "not run")
+        )
+        run_rush_in_process(report)
+        return
+    try:
+        tokens = http_bench.sign_up_buyers(runtime.base_url, settings.workers, "steady")
+        client = "wrk" if shutil.which("wrk") else "Python keep-alive client (wrk not on PATH)"
+        for label, hot, main_row in (("1 bucket", one_bucket, True), ("default buckets", bucketed, False)):
+            load = report.load(
+                f"HTTP hold, {label} ({client})",
+                http_bench.steady_holds(
+                    runtime.base_url,
+                    tokens,
+                    hot.event.event_id,
+                    hot.sector_id,
+                    settings.workers,
+                    settings.seconds,
+                ),
+            )
+            errors = int(load.outcomes.get("5xx", 0)) + int(load.outcomes.get("socket errors", 0))
+            if errors:
+                report.fail(f"HTTP hold ({label}): {errors} 5xx or socket errors {dict(load.outcomes)}")
+            ratio = load.per_second / hot_row.per_second
+            p99_ratio = load.p99_ms / hot_row.p99_ms if hot_row.p99_ms else 0.0
+            report.rows.append(
+                Row(
+                    f"2. hold through HTTP, hot GA sector ({label}), {client}, {settings.workers} conns"
+                    if main_row
+                    else f"   hold through HTTP, hot GA sector ({label})",
+                    tps(load),
+                    "pgbench one hot row",
+                    f"{ratio:.2f}; p99 {p99_ratio:.1f}x",
+                    ">= 0.60, p99 <= 3x" if main_row else "-",
+                    f"{verdict(ratio, 0.60)}; p99 {verdict(p99_ratio, 3.0, at_least=False)}"
+                    if main_row
+                    else "-",
+                )
+            )
+        trips = http_bench.count_http_round_trips(
+            runtime.base_url, url, tokens[0], bucketed.event.event_id, bucketed.sector_id
+        )
+        report.notes.append(
+            f"round trips of POST /orders with an Idempotency-Key through HTTP: at most {trips.most_in_one_request}, "
+            f"{trips.total} for {trips.requests} requests (statements of the costliest: {trips.worst_statements}); "
+            f"a replay: {trips.replay} ({trips.replay_statements})"
+        )
+        if trips.most_in_one_request > 2:
+            report.fail(f"POST /orders took {trips.most_in_one_request} round trips")
+        report.rows.append(
+            Row(
+                "4. round trips per POST /orders (HTTP, Idempotency-Key)",
+                f"at most {trips.most_in_one_request}, mean {trips.total / trips.requests:.2f}",
+                "counted on the wire",
+                "-",
+                "<= 2",
+                verdict(trips.most_in_one_request, 2, at_least=False),
+            )
+        )
+        say(f"6. on-sale rush: {settings.rush_buyers} buyers")
+        rush_tokens = http_bench.sign_up_buyers(runtime.base_url, 50, "rush")
+        rush = http_bench.on_sale_rush(
+            runtime.base_url,
+            url,
+            organizer,
+            rush_tokens,
+            settings.rush_buyers,
+            settings.rush_connections,
+            settings.rush_general_places,
+            settings.rush_seats,
+        )
+        record_rush(report, rush, "HTTP", settings)
+    finally:
+        runtime.stop()
+        fixtures.use_database(url)
+
+
+def record_rush(report: Report, rush, transport: str, settings) -> None:
+    report.load(f"on-sale rush ({transport})", rush.load)
+    report.notes.append(
+        f"rush: {rush.buyers} buyers ({settings.rush_connections} at once, 50 accounts), {rush.buyers_served} got a hold; "
+        f"general: {rush.general_check.describe()}; seats held {rush.seats_held}/{settings.rush_seats}, "
+        f"seats in two orders {rush.seats_in_two_orders}; answers {dict(rush.load.outcomes)}; problems {rush.problems}"
+    )
+    say(f"  {report.notes[-1]}")
+    if rush.oversold:
+        report.fail(f"on-sale rush oversold: {report.notes[-1]}")
+    if rush.server_errors:
+        report.fail(f"on-sale rush: {rush.server_errors} 5xx or connection errors")
+    report.rows.append(
+        Row(
+            f"6. on-sale rush, {rush.buyers} buyers on {settings.rush_general_places} GA + {settings.rush_seats} seats ({transport})",
+            f"{rush.load.per_second:,.0f} req/s p50 {rush.load.p50_ms:.1f} p99 {rush.load.p99_ms:.1f} ms",
+            f"{rush.general_check.held_or_sold} GA + {rush.seats_held} seats held",
+            "-",
+            "0 oversold, 0 5xx",
+            f"{'yes' if not rush.oversold else 'OVERSOLD'}; {rush.server_errors} 5xx",
+        )
+    )
+
+
+def run_rush_in_process(report: Report) -> None:
+    report.notes.append("on-sale rush skipped with the HTTP runtime (in-process fallback not run)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

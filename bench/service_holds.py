@@ -1,0 +1,162 @@
+"""Holds through the service layer in-process: a hot sector with one counter row and with the default
+buckets, and the round trips one hold costs, counted on the wire."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from uuid import UUID
+
+from bench import fixtures
+from bench.measure import LoadResult, run_threads
+from bench.wire import RoundTripCounter
+from ticketing import db
+from ticketing.api.orders import OrderIn, TicketLine
+from ticketing.auth import Caller
+from ticketing.domain.pricing import general_buckets
+from ticketing.errors import DomainError
+from ticketing.services import orders
+
+HOT_CAPACITY = 1_000_000  # the largest capacity a sector may have: never sells out during a run
+
+
+@dataclass
+class HotSector:
+    event: fixtures.BenchEvent
+    sector_id: str
+    buyers: list[Caller]
+
+
+def prepare_hot_sector(url: str, organizer: Caller, buyers: list[Caller], one_bucket: bool) -> HotSector:
+    name = "Pista (one bucket)" if one_bucket else "Pista (default buckets)"
+    event = fixtures.create_event_on_sale(
+        organizer, f"Bench hot sector {name}", [fixtures.general_sector(name, HOT_CAPACITY)]
+    )
+    sector_id = event.sectors[name]["id"]
+    if one_bucket:
+        fixtures.force_one_bucket(url, sector_id)
+    return HotSector(event=event, sector_id=sector_id, buyers=buyers)
+
+
+def order_body(event_id: str, sector_id: str, quantity: int = 1) -> OrderIn:
+    return OrderIn(
+        event_id=UUID(event_id), tickets=[TicketLine(sector_id=UUID(sector_id), quantity=quantity)]
+    )
+
+
+def hold_load(name: str, hot: HotSector, workers: int, seconds: float) -> LoadResult:
+    """`workers` threads holding one place each, as fast as they can, for `seconds`."""
+    body = order_body(hot.event.event_id, hot.sector_id)
+
+    def hold(worker: int) -> str:
+        try:
+            status, _ = orders.hold_order(hot.buyers[worker % len(hot.buyers)], body, None)
+        except DomainError as exc:
+            return f"{exc.status} {exc.name}"
+        return "ok" if status == 201 else f"status {status}"
+
+    fixtures.warm_pool()
+    return run_threads(name, workers, seconds, hold)
+
+
+@dataclass
+class RoundTrips:
+    holds: int
+    total: int
+    most_in_one_hold: int
+    by_type: dict[str, int]
+    per_hold: list[int]
+    replay_round_trips: int
+    worst_statements: list[str]
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.holds if self.holds else 0.0
+
+
+def count_round_trips(url: str, hot: HotSector, holds: int = 20) -> RoundTrips:
+    """Holds with an Idempotency-Key through a pool of one connection behind the counting proxy."""
+    counter = RoundTripCounter(url)
+    proxied = counter.start()
+    try:
+        fixtures.use_database(proxied, pool_size=1)
+        fixtures.warm_pool()
+        body = order_body(hot.event.event_id, hot.sector_id)
+        buyer = hot.buyers[0]
+        keys = (f"bench-key-{n}" for n in itertools.count())
+        per_hold = []
+        by_type: dict[str, int] = {}
+        first_key = None
+        worst: list[str] = []
+        for _ in range(holds):
+            key = next(keys)
+            first_key = first_key or key
+            counter.reset()
+            status, _ = orders.hold_order(buyer, body, key)
+            if status != 201:
+                raise RuntimeError(f"a hold answered {status}")
+            per_hold.append(counter.round_trips)
+            if counter.round_trips >= max(per_hold):
+                worst = list(counter.statements)
+            for kind, count in counter.by_type.items():
+                by_type[kind] = by_type.get(kind, 0) + count
+        counter.reset()
+        replay_status, _ = orders.hold_order(buyer, body, first_key)
+        replay = counter.round_trips
+        if replay_status != 201:
+            raise RuntimeError(f"a replayed hold answered {replay_status}")
+    finally:
+        db.close_pool()
+        counter.stop()
+        fixtures.use_database(url)
+    return RoundTrips(
+        holds=holds,
+        total=sum(per_hold),
+        most_in_one_hold=max(per_hold),
+        by_type=by_type,
+        per_hold=per_hold,
+        replay_round_trips=replay,
+        worst_statements=worst,
+    )
+
+
+def default_bucket_count() -> int:
+    return general_buckets(HOT_CAPACITY)
+
+
+def server_errors(load: LoadResult) -> int:
+    """Outcomes an HTTP client would have seen as 5xx: 5xx domain errors and unexpected exceptions."""
+    return sum(
+        count
+        for outcome, count in load.outcomes.items()
+        if outcome != "ok" and not (outcome[:1] == "4" and outcome[1:3].isdigit())
+    )
+
+
+def hold_order_script(sub: str, event_id: str, sector_id: str):
+    """pgbench calling the hold_order() SQL function directly: the database's share of a hold."""
+    from bench.database import PgbenchScript
+
+    tickets = json.dumps(
+        [
+            {
+                "index": 0,
+                "sector_id": sector_id,
+                "seat_id": None,
+                "quantity": 1,
+                "type": "full",
+                "half_category": None,
+                "counts_to_quota": False,
+            }
+        ]
+    )
+    return PgbenchScript(
+        name="pgbench calling hold_order()",
+        setup_sql="",
+        script=(
+            "SELECT hold_order(jsonb_build_object('order_id', gen_random_uuid(), "
+            f"'user_sub', '{sub}', 'event_id', '{event_id}', 'tickets', '{tickets}'::jsonb, "
+            "'products', '[]'::jsonb));\n"
+        ),
+    )

@@ -1,0 +1,39 @@
+"""How long and how big each benchmark is. BENCH_QUICK=1 gives the short run CI can afford."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    quick: bool
+    seconds: float  # duration of every fixed-duration load
+    workers: int  # threads / clients / connections of the hot-sector loads
+    rush_buyers: int
+    rush_connections: int
+    rush_general_places: int
+    rush_seats: int
+    stale_holds: int
+    cold_start_samples: int
+
+    @property
+    def label(self) -> str:
+        return "quick" if self.quick else "full"
+
+
+def bench_settings() -> BenchSettings:
+    quick = os.environ.get("BENCH_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
+    seconds = float(os.environ.get("BENCH_SECONDS") or (2 if quick else 8))
+    return BenchSettings(
+        quick=quick,
+        seconds=max(1.0, min(seconds, 30.0)),
+        workers=16,
+        rush_buyers=200 if quick else 1000,
+        rush_connections=32 if quick else 64,
+        rush_general_places=500,
+        rush_seats=100,
+        stale_holds=20_000 if quick else 100_000,
+        cold_start_samples=3 if quick else 5,
+    )
