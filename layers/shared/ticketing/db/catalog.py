@@ -81,8 +81,9 @@ sectors_with_availability = """
 """
 
 insert_sector = """
-    INSERT INTO sectors (event_id, name, kind, price_cents, capacity, half_quota)
-    VALUES (%(event_id)s, %(name)s, %(kind)s, %(price_cents)s, %(capacity)s, %(half_quota)s)
+    INSERT INTO sectors (event_id, name, kind, price_cents, capacity, half_quota, buckets, has_tiers)
+    VALUES (%(event_id)s, %(name)s, %(kind)s, %(price_cents)s, %(capacity)s, %(half_quota)s, %(buckets)s,
+            %(has_tiers)s)
     ON CONFLICT (event_id, name) DO NOTHING
     RETURNING id
 """

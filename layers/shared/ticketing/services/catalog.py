@@ -220,6 +220,7 @@ def create_sector(caller: Caller, event_id: str, body: SectorIn) -> dict:
         if tier.ends_at is not None and tier.ends_at <= datetime.now(UTC):
             raise ValidationFailed.field(f"tiers[{index}].ends_at", "must be in the future")
 
+    buckets = general_buckets(capacity) if body.kind == "general" else 1
     event_uuid = parse_id(event_id, "event")
     with db.connection() as conn, conn.transaction():
         event = conn.execute(sql.lock_own_event, {"event_id": event_uuid, "sub": caller.sub}).fetchone()
@@ -236,6 +237,8 @@ def create_sector(caller: Caller, event_id: str, body: SectorIn) -> dict:
                 "price_cents": body.price_cents,
                 "capacity": capacity,
                 "half_quota": half_quota,
+                "buckets": buckets,
+                "has_tiers": bool(body.tiers),
             },
         ).fetchone()
         if created is None:
@@ -248,10 +251,7 @@ def create_sector(caller: Caller, event_id: str, body: SectorIn) -> dict:
                     {"sector_id": sector_id, "row": row.row.upper(), "seats": row.seats},
                 )
         else:
-            conn.execute(
-                sql.insert_buckets,
-                {"sector_id": sector_id, "capacity": capacity, "buckets": general_buckets(capacity)},
-            )
+            conn.execute(sql.insert_buckets, {"sector_id": sector_id, "capacity": capacity, "buckets": buckets})
         for position, tier in enumerate(body.tiers or []):
             conn.execute(sql.insert_tier, {"sector_id": sector_id, "position": position, **tier.model_dump()})
         sectors = conn.execute(sql.sectors_with_availability, {"event_id": event_uuid}).fetchall()
