@@ -30,6 +30,10 @@ class Settings:
     mail_sender: str
     cors_allowed_origins: tuple[str, ...]
     aws_region: str
+    pix_key: str
+    merchant_name: str
+    merchant_city: str
+    boleto_bank: str
 
 
 def _bool(value: str | None) -> bool:
@@ -61,6 +65,10 @@ def settings() -> Settings:
         mail_sender=env.get("MAIL_SENDER", "no-reply@ticketing.example.com"),
         cors_allowed_origins=tuple(o for o in env.get("CORS_ALLOWED_ORIGINS", "").split(",") if o),
         aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        pix_key=env.get("PIX_KEY", "pagamentos@ticketing.example.com"),
+        merchant_name=env.get("MERCHANT_NAME", "Ticketing Eventos"),
+        merchant_city=env.get("MERCHANT_CITY", "SAO PAULO"),
+        boleto_bank=env.get("BOLETO_BANK", "001"),
     )
 
 

@@ -32,6 +32,8 @@ def idempotency(scope: str, key: str | None, body: dict) -> dict | None:
         return None
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
         raise ValidationFailed.field("Idempotency-Key", f"must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    if not key.isprintable():
+        raise ValidationFailed.field("Idempotency-Key", "must not contain control characters")
     return {"scope": scope, "key": key, "hash": request_hash(body)}
 
 

@@ -1,0 +1,23 @@
+"""POST /orders/{order_id}/payments: pay a reserved order by card, PIX or boleto."""
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ticketing.api.payments import PaymentIn
+from ticketing.http import BEARER, caller, header, install
+from ticketing.observability import api_handler
+from ticketing.services import payments
+
+app = APIGatewayHttpResolver(enable_validation=True)
+install(app)
+
+
+@app.post("/orders/<order_id>/payments", summary="Pay an order", security=BEARER)
+def create_payment(order_id: str, body: PaymentIn):
+    status, payment = payments.create_payment(caller(app), order_id, body, header(app, "Idempotency-Key"))
+    return Response(status_code=status, content_type="application/json", body=payment)
+
+
+@api_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

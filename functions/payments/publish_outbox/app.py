@@ -1,0 +1,13 @@
+"""Scheduled: publish outbox messages that were not sent right after their commit (SNS or SES was down)."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ticketing.observability import job_handler, logger
+from ticketing.services import outbox
+
+
+@job_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    counts = outbox.publish_pending(limit=500)
+    logger.info("outbox published", extra=counts)
+    return counts

@@ -1,0 +1,33 @@
+"""SQL of payments and the outbox. The decisions live in SQL functions (migrations/003_payments.sql)."""
+
+start_payment = "SELECT start_payment(%s::jsonb) AS result"
+
+settle_payment = "SELECT settle_payment(%s, %s) AS result"
+
+# What Python needs to compute a payment's artifacts: the buyer's own order and its event.
+order_to_pay = """
+    SELECT o.id, o.status, o.total_cents, o.expires_at,
+           e.name AS event_name, e.starts_at, e.timezone, e.max_installments
+      FROM orders o
+      JOIN events e ON e.id = o.event_id
+      JOIN users u ON u.id = o.user_id
+     WHERE o.id = %(order_id)s AND u.cognito_sub = %(sub)s
+"""
+
+# A batch of unsent messages (only those of the given aggregates when ids are given), fewest attempts
+# first so a message that keeps failing never starves new ones. Rows another publisher holds are skipped.
+take_unsent_messages = """
+    SELECT id, kind, aggregate_id, payload, attempts
+      FROM outbox
+     WHERE sent_at IS NULL
+       AND (%(aggregate_ids)s::uuid[] IS NULL OR aggregate_id = ANY (%(aggregate_ids)s::uuid[]))
+     ORDER BY attempts, id
+     LIMIT %(limit)s
+       FOR UPDATE SKIP LOCKED
+"""
+
+mark_message_sent = (
+    "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = %s"
+)
+
+mark_message_failed = "UPDATE outbox SET attempts = attempts + 1, last_error = %s WHERE id = %s"

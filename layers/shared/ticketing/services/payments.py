@@ -1,0 +1,210 @@
+"""Payments: start one (card decided at once; PIX and boleto pending) and settle one from the webhook.
+
+Python reads the order once to compute the artifacts (BR Code, boleto line, card brand); one SQL function
+then decides everything atomically. The full card number and CVV live only in this request's memory:
+they are never stored, hashed into the idempotency record, or logged.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from ticketing import db
+from ticketing.api.payments import PaymentIn, WebhookIn
+from ticketing.auth import Caller
+from ticketing.config import settings
+from ticketing.db import payments as sql
+from ticketing.domain import boleto, card, pix
+from ticketing.errors import InvalidState, Malformed, NotFound, Unauthorized, ValidationFailed
+from ticketing.services import outbox
+from ticketing.services.catalog import parse_id
+from ticketing.services.orders import idempotency
+from ticketing.webhook import signature_valid, webhook_secret
+
+DECLINED_TEST_CARD = "4000000000000002"
+PIX_MINUTES = 30
+BOLETO_DAYS = 3
+MIN_INSTALLMENT_CENTS = 500
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _checked_card(body: PaymentIn) -> dict:
+    """The card fields that may be kept (brand, last four) and the provider's answer; 422 when invalid."""
+    if body.card is None:
+        raise ValidationFailed.field("card", "required when method is card")
+    number = body.card.number.get_secret_value()
+    if not card.luhn_valid(number):
+        raise ValidationFailed.field("card.number", "is not a valid card number")
+    cvv = body.card.cvv.get_secret_value()
+    if not cvv.isascii() or not cvv.isdigit():
+        raise ValidationFailed.field("card.cvv", "must be 3 or 4 digits")
+    today = _now().date()
+    if (body.card.exp_year, body.card.exp_month) < (today.year, today.month):
+        raise ValidationFailed.field("card.exp_year", "the card has expired")
+    digits = card.normalize_card_number(number)
+    return {
+        "card_brand": card.card_brand(digits),
+        "card_last4": card.last_four(digits),
+        # The simulated provider: one test number is declined, every other valid number approved.
+        "card_outcome": "declined" if digits == DECLINED_TEST_CARD else "approved",
+    }
+
+
+def _fingerprint(order_id: str, body: PaymentIn, card_fields: dict | None) -> dict:
+    """What the Idempotency-Key is compared on: the request without the card number and CVV."""
+    described: dict = {"order_id": order_id, "method": body.method, "installments": body.installments}
+    if body.card is not None:
+        described["card"] = {
+            "brand": card_fields["card_brand"] if card_fields else None,
+            "last4": card_fields["card_last4"] if card_fields else None,
+            "exp_month": body.card.exp_month,
+            "exp_year": body.card.exp_year,
+            "holder": body.card.holder,
+        }
+    return described
+
+
+def _event_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("America/Sao_Paulo")
+
+
+def boleto_deadline(now: datetime, starts_at: datetime, timezone: str) -> tuple[date, datetime]:
+    """Due date (3 days ahead in the event's zone, never after the event's day) and the moment it lapses
+    (the end of the due date there, never after the event starts)."""
+    zone = _event_zone(timezone)
+    due = min(now.astimezone(zone).date() + timedelta(days=BOLETO_DAYS), starts_at.astimezone(zone).date())
+    end_of_due = datetime.combine(due + timedelta(days=1), time(0), tzinfo=zone)
+    return due, min(end_of_due, starts_at).astimezone(UTC)
+
+
+def boleto_free_field(payment_id: uuid.UUID) -> str:
+    """25 digits derived from the payment id (the bank's "nosso número" area), so one slip names one payment."""
+    return f"{payment_id.int % 10**25:025d}"
+
+
+def pix_txid(payment_id: uuid.UUID) -> str:
+    """The charge id in field 62-05: 25 letters and digits from the payment id."""
+    return payment_id.hex[:25]
+
+
+def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields: dict | None) -> dict:
+    amount = int(order["total_cents"])
+    now = _now()
+    if body.method == "card":
+        limit = int(order["max_installments"])
+        if body.installments > limit:
+            raise ValidationFailed.field("installments", f"at most {limit} for this event")
+        if amount // body.installments < MIN_INSTALLMENT_CENTS:
+            raise ValidationFailed.field("installments", "each instalment must be at least R$ 5,00")
+        return {
+            **(card_fields or {}),
+            "installments": body.installments,
+            "installment_cents": amount // body.installments,
+        }
+    if body.installments != 1:
+        raise ValidationFailed.field("installments", "only card payments take instalments")
+    cfg = settings()
+    if body.method == "pix":
+        txid = pix_txid(payment_id)
+        expires_at = min(now + timedelta(minutes=PIX_MINUTES), order["starts_at"])
+        return {
+            "pix_txid": txid,
+            "pix_copy_paste": pix.build_pix_payload(
+                cfg.pix_key, amount, cfg.merchant_name, cfg.merchant_city, txid=txid
+            ),
+            "expires_at": _iso(expires_at),
+        }
+    due_date, expires_at = boleto_deadline(now, order["starts_at"], order["timezone"])
+    code = boleto.barcode(cfg.boleto_bank, amount, due_date, boleto_free_field(payment_id))
+    return {
+        "boleto_barcode": code,
+        "boleto_line": boleto.typeable_line(code),
+        "due_date": due_date.isoformat(),
+        "expires_at": _iso(expires_at),
+    }
+
+
+def with_qr_code(payment: dict) -> dict:
+    """The payment as answered: a PIX payment also carries its QR image (computed, never stored)."""
+    if payment.get("pix_copy_paste") and payment.get("status") == "pending":
+        return {**payment, "pix_qr_png": pix.pix_qr_png_data_url(payment["pix_copy_paste"])}
+    return payment
+
+
+def create_payment(
+    caller: Caller, order_id: str, body: PaymentIn, idempotency_key: str | None = None
+) -> tuple[int, dict]:
+    """POST /orders/{id}/payments: pay a reserved order by card (decided at once), PIX or boleto (pending).
+
+    Returns (status, payment). With an Idempotency-Key, a repeat of the same request returns the first answer."""
+    card_fields = _checked_card(body) if body.method == "card" else None
+    if body.method != "card" and body.card is not None:
+        raise ValidationFailed.field("card", "only for card payments")
+    order_uuid = parse_id(order_id, "order")
+    idem = idempotency("create_payment", idempotency_key, _fingerprint(str(order_uuid), body, card_fields))
+    order = db.fetch_one(sql.order_to_pay, {"order_id": order_uuid, "sub": caller.sub})
+    if order is None:
+        raise NotFound("No such order")
+    if int(order["total_cents"]) <= 0:
+        raise InvalidState("This order has nothing to pay")
+    payment_id = uuid.uuid4()
+    payload = {
+        "payment_id": str(payment_id),
+        "order_id": str(order_uuid),
+        "user_sub": caller.sub,
+        "method": body.method,
+        "amount_cents": int(order["total_cents"]),
+        "idempotency": idem,
+        **_artifacts(body, order, payment_id, card_fields),
+    }
+    result = db.call_json(sql.start_payment, (json.dumps(payload),))
+    if result.get("outbox"):
+        # Only what this decision queued: a backlog is the scheduled publisher's job, not the buyer's wait.
+        outbox.publish_pending(aggregate_ids=[payload["order_id"], payload["payment_id"]], quick=True)
+    return int(result["status"]), with_qr_code(result["body"])
+
+
+def settle_payment(payment_id: str, status: str) -> dict:
+    """What the provider says happened to a payment; duplicates and reordering are harmless.
+
+    Returns {payment_id, status, order_status}; publishes what the decision queued."""
+    result = db.call_json(sql.settle_payment, (parse_id(payment_id, "payment"), status))
+    if result.pop("outbox", False):
+        outbox.publish_pending(aggregate_ids=[result["order_id"], result["payment_id"]], quick=True)
+    result.pop("order_id", None)
+    return result
+
+
+def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
+    """POST /payments/webhook: check the signature over the raw bytes first (401), then parse and settle."""
+    if not signature_valid(raw_body, signature, webhook_secret()):
+        raise Unauthorized("Missing or invalid X-Signature")
+    try:
+        document = json.loads(raw_body or b"")
+    except ValueError:
+        raise Malformed("The request body is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise Malformed("The request body must be a JSON object")
+    try:
+        notice = WebhookIn.model_validate(document)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]} for e in exc.errors()
+        ]
+        raise ValidationFailed(errors) from None
+    return settle_payment(str(notice.payment_id), notice.status)

@@ -1,0 +1,57 @@
+"""The payment provider's webhook signature: `X-Signature: sha256=<hex>`, HMAC-SHA256 of the raw body.
+
+The shared secret is PAYMENT_WEBHOOK_SECRET (local runs, tests) or, in AWS, the Secrets Manager secret
+PAYMENT_WEBHOOK_SECRET_ARN points to, fetched once per container.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+
+from ticketing.config import settings
+
+SIGNATURE_PREFIX = "sha256="
+
+_secret: bytes | None = None
+_secret_lock = threading.Lock()
+
+
+def sign(raw_body: bytes, secret: bytes | str) -> str:
+    """The header value a provider sends for `raw_body` (also used by scripts/settle_payment.py and tests)."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return SIGNATURE_PREFIX + hmac.new(key, raw_body, hashlib.sha256).hexdigest()
+
+
+def webhook_secret() -> bytes:
+    """The shared secret: from the environment, else from Secrets Manager (once per process)."""
+    global _secret
+    cfg = settings()
+    if cfg.payment_webhook_secret:
+        return cfg.payment_webhook_secret.encode()
+    if _secret is None:
+        with _secret_lock:
+            if _secret is None:
+                if not cfg.payment_webhook_secret_arn:
+                    raise RuntimeError("neither PAYMENT_WEBHOOK_SECRET nor PAYMENT_WEBHOOK_SECRET_ARN is set")
+                from ticketing.aws import client
+
+                value = client("secretsmanager").get_secret_value(SecretId=cfg.payment_webhook_secret_arn)
+                _secret = value["SecretString"].encode()
+    return _secret
+
+
+def forget_secret() -> None:
+    """Drop the cached secret (tests; a rotated secret is picked up by new containers)."""
+    global _secret
+    with _secret_lock:
+        _secret = None
+
+
+def signature_valid(raw_body: bytes, header: str | None, secret: bytes) -> bool:
+    """True when `header` is `sha256=<hex>` of HMAC-SHA256(raw_body, secret); compared in constant time."""
+    if not header or not header.startswith(SIGNATURE_PREFIX):
+        return False
+    expected = sign(raw_body, secret)
+    return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
