@@ -123,6 +123,15 @@ DECLARE
     v_product_quantities int[] := '{}';
     v_product_prices int[] := '{}';
     v_product_docs jsonb := '[]';
+    -- hot rows (general places, half-price quota) are taken last, so their locks are held only until
+    -- the commit that follows, as short as a bare conditional UPDATE
+    v_general_sectors uuid[] := '{}';
+    v_general_quantities int[] := '{}';
+    v_general_buckets smallint[] := '{}';
+    v_quota_sectors uuid[] := '{}';
+    v_quota_quantities int[] := '{}';
+    v_quota_index int[] := '{}';
+    v_index int;
     v_doc jsonb;
 BEGIN
     SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
@@ -203,15 +212,14 @@ BEGIN
                 RAISE EXCEPTION 'validation' USING DETAIL = 'General admission takes a quantity, not a seat',
                     HINT = format('tickets[%s].seat_id', v_line ->> 'index');
             END IF;
-            PERFORM take_general_places(v_sector.id, v_quantity, v_sector.buckets);
+            v_general_sectors := v_general_sectors || v_sector.id;
+            v_general_quantities := v_general_quantities || v_quantity;
+            v_general_buckets := v_general_buckets || v_sector.buckets;
         END IF;
         IF (v_line ->> 'counts_to_quota')::boolean THEN
-            UPDATE sectors SET half_taken = half_taken + v_quantity
-             WHERE id = v_sector.id AND half_taken + v_quantity <= half_quota;
-            IF NOT FOUND THEN
-                RAISE EXCEPTION 'limit-exceeded' USING DETAIL = 'The half-price quota of this sector is used up',
-                    HINT = format('tickets[%s].type', v_line ->> 'index');
-            END IF;
+            v_quota_sectors := v_quota_sectors || v_sector.id;
+            v_quota_quantities := v_quota_quantities || v_quantity;
+            v_quota_index := v_quota_index || (v_line ->> 'index')::int;
         END IF;
         FOR v_tier IN
             SELECT * FROM take_tier_places(v_sector.id, v_quantity, v_sector.price_cents) WHERE v_sector.has_tiers
@@ -300,6 +308,22 @@ BEGIN
     IF v_idempotency IS NOT NULL THEN
         PERFORM remember_idempotency_key(v_user.id, v_idempotency, 201, v_doc);
     END IF;
+    -- Last, the hot rows: half-price quota counters, then general-admission places (sector order).
+    FOR v_index IN 1 .. cardinality(v_quota_sectors)
+    LOOP
+        UPDATE sectors SET half_taken = half_taken + v_quota_quantities[v_index]
+         WHERE id = v_quota_sectors[v_index] AND half_taken + v_quota_quantities[v_index] <= half_quota;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'limit-exceeded' USING DETAIL = 'The half-price quota of this sector is used up',
+                HINT = format('tickets[%s].type', v_quota_index[v_index]);
+        END IF;
+    END LOOP;
+    FOR v_index IN 1 .. cardinality(v_general_sectors)
+    LOOP
+        PERFORM take_general_places(v_general_sectors[v_index], v_general_quantities[v_index],
+                                    v_general_buckets[v_index]);
+    END LOOP;
+
     RETURN jsonb_build_object('replayed', false, 'status', 201, 'body', v_doc);
 END
 $$;
