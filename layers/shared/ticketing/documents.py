@@ -1,0 +1,172 @@
+"""Documents kept in S3 (invoice JSON, cancellation records, ticket PDFs): their keys, how they are written
+(always encrypted, always an idempotent overwrite of one predictable key), pre-signed links, and the
+ticket PDF itself (fpdf2, with the code's QR made by segno)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import boto3
+import segno
+from botocore.config import Config
+from fpdf import FPDF
+
+from ticketing.aws import client
+from ticketing.config import settings
+
+LINK_SECONDS = 15 * 60
+TYPE_NAMES = {"full": "Inteira", "half": "Meia-entrada"}
+HALF_CATEGORY_NAMES = {
+    "student": "estudante",
+    "youth_low_income": "jovem de baixa renda (ID Jovem)",
+    "disability": "pessoa com deficiência",
+    "disability_companion": "acompanhante de pessoa com deficiência",
+    "elderly": "idoso",
+    "teacher": "professor",
+}
+
+
+def invoice_key(event_id: str, order_id: str) -> str:
+    return f"invoices/{event_id}/{order_id}.json"
+
+
+def cancellation_key(event_id: str, order_id: str) -> str:
+    return f"invoices/{event_id}/{order_id}.cancellation.json"
+
+
+def ticket_pdf_key(order_id: str, ticket_id: str) -> str:
+    return f"tickets/{order_id}/{ticket_id}.pdf"
+
+
+def _bucket() -> str:
+    bucket = settings().documents_bucket
+    if not bucket:
+        raise RuntimeError("DOCUMENTS_BUCKET is not set")
+    return bucket
+
+
+def put_json(key: str, document: Any) -> None:
+    """Write a JSON document (SSE-S3). Writing the same key again replaces it: safe to repeat."""
+    client("s3").put_object(
+        Bucket=_bucket(),
+        Key=key,
+        Body=json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2).encode(),
+        ContentType="application/json; charset=utf-8",
+        ServerSideEncryption="AES256",
+    )
+
+
+def put_pdf(key: str, pdf: bytes) -> None:
+    """Write a PDF (SSE-S3); safe to repeat."""
+    client("s3").put_object(
+        Bucket=_bucket(), Key=key, Body=pdf, ContentType="application/pdf", ServerSideEncryption="AES256"
+    )
+
+
+_signers: dict[str, Any] = {}
+_signer_lock = threading.Lock()
+
+
+def signer() -> Any:
+    """An S3 client that pre-signs with SigV4 (X-Amz-Expires), one per endpoint, built once."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or ""
+    with _signer_lock:
+        if endpoint not in _signers:
+            _signers[endpoint] = boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+        return _signers[endpoint]
+
+
+def download_link(key: str, seconds: int = LINK_SECONDS) -> str:
+    """A pre-signed GET of one object (SigV4), valid for `seconds` (15 minutes by default)."""
+    return signer().generate_presigned_url(
+        "get_object", Params={"Bucket": _bucket(), "Key": key}, ExpiresIn=seconds
+    )
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """`31/12/2026 21:00 (America/Sao_Paulo)`: what people read, in the event's time zone."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, timezone = ZoneInfo("America/Sao_Paulo"), "America/Sao_Paulo"
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") + f" ({timezone})"
+
+
+def ticket_type_text(ticket_type: str, half_category: str | None) -> str:
+    """`Inteira`, `Meia-entrada`, `Meia-entrada - estudante`."""
+    text = TYPE_NAMES.get(ticket_type, ticket_type)
+    if half_category:
+        text += " - " + HALF_CATEGORY_NAMES.get(half_category, half_category)
+    return text
+
+
+def _latin1(text: str) -> str:
+    # The PDF's built-in fonts cover Latin-1 (all Portuguese letters); anything else becomes "?".
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def qr_png(code: str) -> bytes:
+    """The QR image of a ticket code (error correction M, quiet zone of 4 modules)."""
+    out = io.BytesIO()
+    segno.make(code, error="m", micro=False).save(out, kind="png", scale=10, border=4)
+    return out.getvalue()
+
+
+def ticket_pdf(ticket: dict) -> bytes:
+    """One A4 page: event, venue, start in the event's time zone, sector, seat, buyer, type, code and QR.
+
+    `ticket` has event_name, venue, starts_at, timezone, sector, seat_label, buyer_name, type, half_category,
+    code, id."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(_latin1(f"Ingresso - {ticket['event_name']}"))
+    pdf.set_creator("Ticketing")
+    pdf.add_page()
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.multi_cell(0, 11, _latin1(str(ticket["event_name"])), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "", 13)
+    lines = [
+        ("Local", ticket["venue"]),
+        ("Início", local_time(ticket["starts_at"], ticket["timezone"])),
+        ("Setor", ticket["sector"]),
+        ("Assento", ticket.get("seat_label") or "Pista / sem assento marcado"),
+        ("Comprador", ticket["buyer_name"]),
+        ("Tipo", ticket_type_text(ticket["type"], ticket.get("half_category"))),
+    ]
+    for label, value in lines:
+        pdf.set_font("Helvetica", "B", 13)
+        pdf.cell(35, 8, _latin1(label + ":"))
+        pdf.set_font("Helvetica", "", 13)
+        pdf.multi_cell(0, 8, _latin1(str(value)), new_x="LMARGIN", new_y="NEXT")
+    if ticket["type"] == "half":
+        pdf.set_font("Helvetica", "I", 11)
+        pdf.multi_cell(
+            0,
+            6,
+            _latin1("Apresente na entrada o documento que comprova o direito à meia-entrada."),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    size = 90
+    top = pdf.get_y() + 6
+    pdf.image(io.BytesIO(qr_png(str(ticket["code"]))), x=(pdf.w - size) / 2, y=top, w=size, h=size)
+    pdf.set_y(top + size + 4)
+    pdf.set_font("Courier", "", 11)
+    pdf.multi_cell(0, 6, "Codigo: " + str(ticket["code"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(
+        0,
+        5,
+        _latin1(f"Ingresso {ticket['id']}. Válido para uma entrada; não compartilhe o código."),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,16 @@
+"""Check-in at the door: the first scan of a ticket wins, atomically (check_in_ticket in 005)."""
+
+from __future__ import annotations
+
+from ticketing import db
+from ticketing.api.after_payment import CheckInIn
+from ticketing.auth import Caller
+from ticketing.db import tickets as sql
+
+
+def check_in(caller: Caller, body: CheckInIn) -> dict:
+    """POST /checkins by the event's organizer: 200 the first time; 409 already-checked-in (with when),
+    invalid-state (refunded order), wrong-event (another event's door); 404 unknown or not theirs."""
+    return db.call_json(
+        sql.check_in_ticket, (body.code.strip(), caller.sub, str(body.event_id) if body.event_id else None)
+    )
