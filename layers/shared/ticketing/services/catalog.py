@@ -16,6 +16,7 @@ from ticketing.domain.pricing import default_half_quota, general_buckets, half_p
 from ticketing.errors import InvalidState, NotFound, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.paging import decode_cursor, page, parse_limit
+from ticketing.services import cancellations
 from ticketing.services.reports import count_seat_map_view
 
 # Which status changes an organizer may make (cancellation is its own flow).
@@ -114,10 +115,14 @@ def _visible_event(event_id: str, caller: Caller | None) -> dict:
 
 
 def get_event(event_id: str, caller: Caller | None) -> dict:
-    """GET /events/{id}: the event with its sectors and live availability."""
+    """GET /events/{id}: the event with its sectors and live availability (and refund_progress once
+    cancelled)."""
     row = _visible_event(event_id, caller)
     sectors = db.fetch_all(sql.sectors_with_availability, {"event_id": row["id"]})
-    return event_document(row, [sector_document(s) for s in sectors])
+    document = event_document(row, [sector_document(s) for s in sectors])
+    if row["status"] == "cancelled":
+        document["refund_progress"] = cancellations.refund_progress(row["id"])
+    return document
 
 
 def list_events(status: str | None, limit: str | None, cursor: str | None, caller: Caller | None) -> dict:
@@ -164,9 +169,12 @@ def update_event(caller: Caller, event_id: str, body: EventPatch) -> dict:
         _check_future(changes["starts_at"])
     if changes.get("service_fee_percent") is not None:
         changes["service_fee_percent"] = Decimal(str(changes["service_fee_percent"]))
-    if changes.get("status") == "cancelled":
-        raise ValidationFailed.field("status", "event cancellation is not available yet")
     event_uuid = parse_id(event_id, "event")
+    if changes.get("status") == "cancelled":
+        del changes["status"]
+        cancellations.cancel_event(caller, event_id)
+        if not changes:
+            return get_event(event_id, caller)
     with db.connection() as conn, conn.transaction():
         row = conn.execute(sql.lock_own_event, {"event_id": event_uuid, "sub": caller.sub}).fetchone()
         if row is None:
