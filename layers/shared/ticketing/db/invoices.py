@@ -3,7 +3,7 @@ itself is issued by a short transaction in services/invoices.py (lock order, tak
 
 # What an invoice is made of: the order as the API shows it, its buyer and its event.
 invoice_source = """
-    SELECT o.id AS order_id, o.status, o.event_id, o.ticket_count, order_document(o.id) AS doc,
+    SELECT o.id AS order_id, o.status, o.event_id, o.ticket_count, o.paid_at, order_document(o.id) AS doc,
            u.name AS buyer_name, u.email AS buyer_email, COALESCE(o.buyer_cpf, u.cpf) AS buyer_cpf,
            e.name AS event_name, e.venue, e.starts_at, e.timezone
       FROM orders o

@@ -6,11 +6,20 @@ from ticketing import db
 from ticketing.api.after_payment import CheckInIn
 from ticketing.auth import Caller
 from ticketing.db import tickets as sql
+from ticketing.errors import DomainError
+from ticketing.metrics import emit
 
 
 def check_in(caller: Caller, body: CheckInIn) -> dict:
     """POST /checkins by the event's organizer: 200 the first time; 409 already-checked-in (with when),
     invalid-state (refunded order), wrong-event (another event's door); 404 unknown or not theirs."""
-    return db.call_json(
-        sql.check_in_ticket, (body.code.strip(), caller.sub, str(body.event_id) if body.event_id else None)
-    )
+    try:
+        ticket = db.call_json(
+            sql.check_in_ticket,
+            (body.code.strip(), caller.sub, str(body.event_id) if body.event_id else None),
+        )
+    except DomainError as exc:
+        emit("CheckIns", outcome=exc.name)
+        raise
+    emit("CheckIns", outcome="admitted")
+    return ticket

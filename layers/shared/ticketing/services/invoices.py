@@ -28,6 +28,7 @@ from ticketing.db import invoices as sql
 from ticketing.domain import nfe
 from ticketing.errors import NotFound
 from ticketing.ids import parse_id
+from ticketing.metrics import emit
 from ticketing.services import outbox, tickets
 
 log = logging.getLogger("ticketing.invoices")
@@ -215,6 +216,13 @@ def issue_invoice(order_id: str) -> dict:
                 },
             )
             conn.execute(sql.create_order_tickets, (order_id, codes))
+            issued = True
+        else:
+            issued = False
+    if issued:
+        emit("InvoicesIssued")
+        if source["paid_at"] is not None:
+            emit("InvoiceLag", max(0.0, (issued_at - source["paid_at"]).total_seconds()))
     return db.fetch_one(sql.invoice_of_order, (order_id,))
 
 

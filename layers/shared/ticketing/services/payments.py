@@ -21,6 +21,7 @@ from ticketing.config import settings
 from ticketing.db import payments as sql
 from ticketing.domain import boleto, card, pix
 from ticketing.errors import InvalidState, Malformed, NotFound, Unauthorized, ValidationFailed
+from ticketing.metrics import emit
 from ticketing.services import outbox
 from ticketing.services.catalog import parse_id
 from ticketing.services.orders import idempotency
@@ -173,6 +174,13 @@ def create_payment(
         **_artifacts(body, order, payment_id, card_fields),
     }
     result = db.call_json(sql.start_payment, (json.dumps(payload),))
+    if not result.get("replayed"):
+        emit("Payments", method=body.method, outcome=result["body"]["status"])
+        if result["body"]["status"] in ("approved", "pending"):
+            emit(
+                "OrderTransitions",
+                to_status="paid" if result["body"]["status"] == "approved" else "awaiting_payment",
+            )
     if result.get("outbox"):
         # Only what this decision queued: a backlog is the scheduled publisher's job, not the buyer's wait.
         outbox.publish_pending(aggregate_ids=[payload["order_id"], payload["payment_id"]], quick=True)
@@ -184,6 +192,7 @@ def settle_payment(payment_id: str, status: str) -> dict:
 
     Returns {payment_id, status, order_status}; publishes what the decision queued."""
     result = db.call_json(sql.settle_payment, (parse_id(payment_id, "payment"), status))
+    emit("Payments", method="webhook", outcome=str(result.get("status")))
     if result.pop("outbox", False):
         outbox.publish_pending(aggregate_ids=[result["order_id"], result["payment_id"]], quick=True)
     result.pop("order_id", None)
@@ -193,6 +202,7 @@ def settle_payment(payment_id: str, status: str) -> dict:
 def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
     """POST /payments/webhook: check the signature over the raw bytes first (401), then parse and settle."""
     if not signature_valid(raw_body, signature, webhook_secret()):
+        emit("WebhookSignatureFailures")
         raise Unauthorized("Missing or invalid X-Signature")
     try:
         document = json.loads(raw_body or b"")
