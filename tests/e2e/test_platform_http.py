@@ -117,3 +117,18 @@ def test_missing_bad_and_tampered_tokens_are_401_and_wrong_role_is_403(api, new_
 
 def test_unknown_route_is_a_404_problem(api):
     assert_problem(api.get("/no/such/route"), 404, "not-found")
+
+
+def test_auth_is_checked_before_the_request_body(api, new_buyer):
+    buyer = new_buyer()
+    # a buyer with an invalid body on an organizer route: 403, not 422
+    assert_problem(api.post("/events", token=buyer.token, json={"name": ""}), 403, "forbidden")
+    assert_problem(
+        api.post("/events", token=buyer.token, raw=b"{broken", headers={"content-type": "application/json"}),
+        403,
+        "forbidden",
+    )
+    # no token with an invalid body: 401, not 422
+    assert_problem(api.post("/orders", json={"tickets": "nope"}), 401, "unauthorized")
+    # signed in, invalid body: now the body is checked
+    assert_problem(api.post("/orders", token=buyer.token, json={"tickets": "nope"}), 422, "validation")

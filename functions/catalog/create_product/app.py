@@ -9,7 +9,7 @@ from ticketing.observability import api_handler
 from ticketing.services import catalog
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="organizer")
 
 
 @app.post("/products", summary="Create an add-on", security=BEARER)

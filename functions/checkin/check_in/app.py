@@ -9,7 +9,7 @@ from ticketing.observability import api_handler
 from ticketing.services import checkins
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="organizer")
 
 
 @app.post("/checkins", summary="Check a ticket in (first scan wins)", security=BEARER)

@@ -9,7 +9,7 @@ from ticketing.observability import api_handler
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="buyer")
 
 
 @app.post("/orders", summary="Hold tickets and add-ons", security=BEARER)

@@ -8,7 +8,7 @@ from ticketing.observability import api_handler
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="buyer")
 
 
 @app.get("/orders/<order_id>", summary="An order", security=BEARER)

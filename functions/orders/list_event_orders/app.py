@@ -8,7 +8,7 @@ from ticketing.observability import api_handler
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="organizer")
 
 
 @app.get("/events/<event_id>/orders", summary="Order desk", security=BEARER)

@@ -8,7 +8,7 @@ from ticketing.observability import api_handler
 from ticketing.services import tickets
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="buyer")
 
 
 @app.get("/orders/<order_id>/tickets", summary="The e-tickets of my paid order", security=BEARER)

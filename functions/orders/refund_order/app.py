@@ -8,7 +8,7 @@ from ticketing.observability import api_handler
 from ticketing.services import refunds
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="organizer")
 
 
 @app.post("/orders/<order_id>/refund", summary="Refund a paid order (organizer)", security=BEARER)

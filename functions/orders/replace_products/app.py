@@ -9,7 +9,7 @@ from ticketing.observability import api_handler
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="buyer")
 
 
 @app.put("/orders/<order_id>/products", summary="Replace add-ons", security=BEARER)

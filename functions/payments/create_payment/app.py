@@ -9,7 +9,7 @@ from ticketing.observability import api_handler
 from ticketing.services import payments
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="buyer")
 
 
 @app.post("/orders/<order_id>/payments", summary="Pay an order", security=BEARER)

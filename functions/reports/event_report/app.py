@@ -8,7 +8,7 @@ from ticketing.observability import api_handler
 from ticketing.services import reports
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
+install(app, role="organizer")
 
 
 @app.get("/events/<event_id>/report", summary="Sales report (JSON, or CSV with ?format=csv)", security=BEARER)

@@ -66,8 +66,25 @@ def validation_problem(exc: RequestValidationError) -> DomainError:
     )
 
 
-def install(app: APIGatewayHttpResolver) -> APIGatewayHttpResolver:
-    """Register the shared error handlers and the OpenAPI security scheme on a function's resolver."""
+def _access_problem(app: APIGatewayHttpResolver, role: str) -> DomainError | None:
+    """The 401/403 the route would give this caller, or None when the caller may call it."""
+    try:
+        if role == "organizer":
+            organizer(app)
+        elif role == "buyer":
+            caller(app)
+    except DomainError as exc:
+        return exc
+    return None
+
+
+def install(app: APIGatewayHttpResolver, role: str = "public") -> APIGatewayHttpResolver:
+    """Register the shared error handlers and the OpenAPI security scheme on a function's resolver.
+
+    `role` ("public", "buyer" or "organizer") is who may call the route: Powertools validates the request
+    before the route runs, and the contract wants auth (401, 403) checked before the request (400, 422)."""
+    if role not in ("public", "buyer", "organizer"):
+        raise ValueError(f"unknown role {role!r}")
     app.configure_openapi(
         title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION, security_schemes=SECURITY_SCHEMES
     )
@@ -78,7 +95,7 @@ def install(app: APIGatewayHttpResolver) -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:
-        return problem_response(validation_problem(exc))
+        return problem_response(_access_problem(app, role) or validation_problem(exc))
 
     @app.not_found
     def _no_route(exc: NotFoundError) -> Response:
