@@ -132,3 +132,10 @@ def test_auth_is_checked_before_the_request_body(api, new_buyer):
     assert_problem(api.post("/orders", json={"tickets": "nope"}), 401, "unauthorized")
     # signed in, invalid body: now the body is checked
     assert_problem(api.post("/orders", token=buyer.token, json={"tickets": "nope"}), 422, "validation")
+
+
+def test_well_formed_json_that_is_not_an_object_is_422_naming_the_body(api):
+    body = assert_problem(
+        api.post("/users", raw=b"[1, 2]", headers={"content-type": "application/json"}), 422, "validation"
+    )
+    assert body["errors"][0]["field"] == "body"

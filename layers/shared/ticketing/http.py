@@ -59,8 +59,6 @@ def validation_problem(exc: RequestValidationError) -> DomainError:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return Malformed("The request body is not valid JSON")
-    if any(e.get("type") == "model_attributes_type" and tuple(e.get("loc", ())) == ("body",) for e in errors):
-        return Malformed("The request body must be a JSON object")
     return ValidationFailed(
         [{"field": _field_name(e.get("loc", ())), "message": str(e.get("msg", "invalid"))} for e in errors]
     )
