@@ -10,7 +10,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 
-.PHONY: install tools start invoke test test-fast lint build validate bench clean
+.PHONY: install tools system-deps start invoke test test-fast test-browser lint build validate bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,26 @@ invoke: install
 
 test: install
 	$(PY) -m pytest
+
+# Debian packages some tests use: Chromium (browser tests; never `playwright install`, which downloads a
+# browser build), poppler-utils and zbar-tools (a ticket PDF's text and QR read back as a person's scanner
+# would). Installed when missing and we are root with apt; otherwise those tests skip with a reason.
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils zbar-tools
+system-deps:
+	@missing=""; \
+	for tool in chromium pdftotext zbarimg; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else \
+	    echo "missing:$$missing (Debian packages: $(SYSTEM_PACKAGES)); the tests that need them will skip" >&2; \
+	  fi; \
+	fi
+
+# Only the browser tests, with a missing Chromium a failure instead of a skip.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: install system-deps
+	CHROMIUM_PATH=$(CHROMIUM) REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser
 
 lint: install tools
 	$(VENV)/bin/ruff check .

@@ -139,7 +139,9 @@ class Gateway:
         functions: dict[str, Function],
         cors: CorsPolicy,
         verify_token: Callable[[str], dict] | None = None,
+        storefront: Any = None,
     ) -> None:
+        self.storefront = storefront  # localrun.storefront.Storefront: static files for unmatched GETs
         self.routes = routes
         self.functions = functions
         self.cors = cors
@@ -212,7 +214,8 @@ class Gateway:
         path, _, raw_query = target.partition("?")
         found = self.routes.match(method, path)
         if found is None:
-            return problem(404, "not-found", "Not found", f"No route for {path}")
+            static = self.storefront.response(method, path) if self.storefront is not None else None
+            return static or problem(404, "not-found", "Not found", f"No route for {path}")
         if isinstance(found, MethodNotAllowed):
             response = problem(
                 405, "method-not-allowed", "Method not allowed", f"{method} is not allowed on {path}"

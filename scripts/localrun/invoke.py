@@ -1,6 +1,6 @@
 """Run one function of template.yaml once with an event file, as `sam local invoke` does, without Docker.
 
-    python -m localrun.invoke CreateOrderFunction events/create_order.json
+python -m localrun.invoke CreateOrderFunction events/create_order.json
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def main(argv: list[str]) -> int:
     try:
         function = runtime.functions.get(logical_id)
         if function is None:
-            print(f"no function {logical_id!r}; known: {', '.join(sorted(runtime.functions))}", file=sys.stderr)
+            print(
+                f"no function {logical_id!r}; known: {', '.join(sorted(runtime.functions))}", file=sys.stderr
+            )
             return 2
         result = function.invoke(json.loads(Path(event_path).read_text(encoding="utf-8")))
         print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -15,6 +15,7 @@ from localrun.functions import Function, add_layers_to_path, layer_paths, read_f
 from localrun.gateway import CorsPolicy, Gateway
 from localrun.routes import RouteTable, cors_configuration, routes_from_template
 from localrun.server import LocalApiServer
+from localrun.storefront import Storefront
 from localrun.template import REGION, Resolver, TemplateError, Unresolvable, load_template, scalar_text
 
 log = logging.getLogger("localrun")
@@ -248,7 +249,7 @@ class LocalRuntime:
     def _start_server(self) -> None:
         origins = [o for o in self.environment.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
         cors = CorsPolicy.from_configuration(origins, cors_configuration(self.template))
-        gateway = Gateway(self.routes, self.functions, cors)
+        gateway = Gateway(self.routes, self.functions, cors, storefront=Storefront.from_environment())
         self._server = LocalApiServer((self.host, self.port), gateway)
         self._server.start_in_thread()
 

@@ -259,7 +259,9 @@ def create_sector(caller: Caller, event_id: str, body: SectorIn) -> dict:
                     {"sector_id": sector_id, "row": row.row.upper(), "seats": row.seats},
                 )
         else:
-            conn.execute(sql.insert_buckets, {"sector_id": sector_id, "capacity": capacity, "buckets": buckets})
+            conn.execute(
+                sql.insert_buckets, {"sector_id": sector_id, "capacity": capacity, "buckets": buckets}
+            )
         for position, tier in enumerate(body.tiers or []):
             conn.execute(sql.insert_tier, {"sector_id": sector_id, "position": position, **tier.model_dump()})
         sectors = conn.execute(sql.sectors_with_availability, {"event_id": event_uuid}).fetchall()

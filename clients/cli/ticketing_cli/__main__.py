@@ -1,0 +1,3 @@
+from ticketing_cli.main import main
+
+main()

@@ -1,0 +1,565 @@
+"""Buying: buy (hold), pay, orders, tickets and the invoice."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import segno
+import typer
+from rich.table import Table
+
+from ticketing_cli import seatmap
+from ticketing_cli.catalog import product_table, sector_table
+from ticketing_cli.client import ApiError
+from ticketing_cli.common import (
+    JsonOption,
+    api,
+    app,
+    console,
+    emit_json,
+    event_timezones,
+    fail,
+    find_sector,
+    get_event,
+    get_products,
+    handles_errors,
+    interactive,
+    order_id,
+    orders_app,
+    parse_product_options,
+    short_id,
+    usage,
+)
+from ticketing_cli.formatting import boleto_line, local_date, local_time, money, parse_time
+
+HALF_CATEGORIES = ("student", "youth_low_income", "disability", "disability_companion", "elderly", "teacher")
+STATUS_STYLES = {
+    "reserved": "yellow",
+    "awaiting_payment": "yellow",
+    "paid": "green",
+    "expired": "dim",
+    "cancelled": "dim",
+    "refunded": "magenta",
+}
+
+
+def choose(prompt: str, options: list[str], default: str | None = None) -> str:
+    """Ask until the answer is one of `options` (case-insensitive)."""
+    while True:
+        answer = str(typer.prompt(f"{prompt} ({' / '.join(options)})", default=default)).strip()
+        for option in options:
+            if option.casefold() == answer.casefold():
+                return option
+        console().print(f"Choose one of: {', '.join(options)}", style="red")
+
+
+def time_left(expires_at: str | None) -> str:
+    moment = parse_time(expires_at)
+    if moment is None:
+        return ""
+    seconds = int((moment - datetime.now(UTC)).total_seconds())
+    if seconds <= 0:
+        return "expired"
+    return f"{seconds // 60} min {seconds % 60:02d} s left"
+
+
+def order_view(order: dict, event: dict | None) -> None:
+    """An order for people: status, hold deadline, each ticket and add-on, the total."""
+    out = console()
+    timezone = (event or {}).get("timezone")
+    status = order.get("status", "")
+    title = f"Order {order['id']}"
+    if event:
+        title += f" — {event['name']} ({local_time(event.get('starts_at'), timezone)})"
+    out.print(f"[bold]{title}[/]")
+    out.print(f"Status: [{STATUS_STYLES.get(status, 'white')}]{status}[/]")
+    if status in ("reserved", "awaiting_payment") and order.get("expires_at"):
+        out.print(
+            f"Held until {local_time(order['expires_at'], timezone, seconds=True)} ({time_left(order['expires_at'])})"
+        )
+    table = Table(show_footer=True)
+    table.add_column("Item", footer="Total", style="bold")
+    table.add_column("Seat / qty")
+    table.add_column("Type")
+    table.add_column("Unit price", justify="right")
+    table.add_column("Fee", justify="right", footer=money(order.get("fee_cents")))
+    table.add_column("Subtotal", justify="right", footer=money(order.get("total_cents")))
+    for ticket in order.get("tickets") or []:
+        quantity = int(ticket.get("quantity") or 1)
+        kind = ticket.get("type", "full")
+        if ticket.get("half_category"):
+            kind += f" ({ticket['half_category']})"
+        unit = int(ticket.get("unit_price_cents") or 0)
+        fee = int(ticket.get("unit_fee_cents") or 0)
+        sector = ticket.get("sector") or ticket.get("sector_id", "")
+        if ticket.get("tier"):
+            sector += f" · {ticket['tier']}"
+        table.add_row(
+            sector,
+            ticket.get("seat_label") or f"× {quantity}",
+            kind,
+            money(unit),
+            money(fee * quantity),
+            money((unit + fee) * quantity),
+        )
+    for product in order.get("products") or []:
+        unit = int(product.get("unit_price_cents") or 0)
+        quantity = int(product.get("quantity") or 0)
+        table.add_row(
+            product.get("name") or product["product_id"],
+            f"× {quantity}",
+            "add-on",
+            money(unit),
+            "",
+            money(unit * quantity),
+        )
+    out.print(table)
+    payment = order.get("payment")
+    if isinstance(payment, dict):
+        out.print(f"Payment: {payment.get('method')} {payment.get('status')}")
+
+
+def _order_event(order: dict) -> dict | None:
+    return event_timezones({order["event_id"]}).get(order["event_id"]) if order.get("event_id") else None
+
+
+def _choose_seats_interactively(event: dict, sector: dict) -> list[str]:
+    answer = api().call("GET", f"/events/{event['id']}/sectors/{sector['id']}/seats", auth=False).body
+    console().print(seatmap.draw(answer["items"]))
+    typed = typer.prompt("Seats (labels like B-12, separated by commas)")
+    return [label.strip().upper() for label in typed.split(",") if label.strip()]
+
+
+def _seats_by_label(event: dict, sector: dict) -> dict[str, dict]:
+    answer = api().call("GET", f"/events/{event['id']}/sectors/{sector['id']}/seats", auth=False).body
+    return {str(seat["label"]).upper(): seat for seat in answer["items"]}
+
+
+def _sector_of_seats(event: dict, labels: list[str]) -> dict:
+    seated = [s for s in event.get("sectors") or [] if s.get("kind") == "seated"]
+    if len(seated) == 1:
+        return seated[0]
+    matching = [s for s in seated if all(label in _seats_by_label(event, s) for label in labels)]
+    if len(matching) == 1:
+        return matching[0]
+    raise usage("say which sector the seats are in with --sector")
+
+
+@app.command()
+@handles_errors
+def buy(
+    event: Annotated[str, typer.Argument(help="Event id, or a unique part of its name.")],
+    seat: Annotated[
+        list[str] | None, typer.Option("--seat", help="A seat label like B-12; repeatable.")
+    ] = None,
+    sector: Annotated[
+        str | None, typer.Option(help="Sector name or id (general admission, or the seats' sector).")
+    ] = None,
+    quantity: Annotated[int | None, typer.Option(min=1, help="Places in a general admission sector.")] = None,
+    half: Annotated[bool, typer.Option("--half", help="Half price (meia-entrada) for every ticket.")] = False,
+    category: Annotated[
+        str | None, typer.Option(help=f"Half-price category: {', '.join(HALF_CATEGORIES)}.")
+    ] = None,
+    product: Annotated[
+        list[str] | None, typer.Option("--product", help="An add-on as NAME_OR_ID:QTY; repeatable.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hold tickets (seats or general admission places) and add-ons in one order.
+
+    Examples: `ticketing buy EVENT --seat B-12 --seat B-13 --product Pipoca:2`,
+    `ticketing buy EVENT --sector Pista --quantity 2 --half --category student`.
+    With no --seat/--sector in a terminal, it asks for what is missing.
+    """
+    found = get_event(event)
+    products = get_products(found["id"])
+    labels = [label.strip().upper() for label in seat or []]
+    asked = False
+    chosen_sector: dict | None = find_sector(found, sector) if sector else None
+    if not labels and chosen_sector is None:
+        if not interactive():
+            raise usage(
+                "give --seat LABEL or --sector NAME [--quantity N] (or run it in a terminal to be asked)"
+            )
+        asked = True
+        console().print(sector_table(found))
+        names = [s["name"] for s in found.get("sectors") or []]
+        chosen_sector = find_sector(found, choose("Sector", names))
+    if chosen_sector is None:
+        chosen_sector = _sector_of_seats(found, labels)
+    if chosen_sector.get("kind") == "seated" and not labels:
+        if not interactive():
+            raise usage(f"{chosen_sector['name']} is seated: give --seat LABEL")
+        asked = True
+        labels = _choose_seats_interactively(found, chosen_sector)
+    if chosen_sector.get("kind") == "general" and labels:
+        raise usage(f"{chosen_sector['name']} is general admission: give --quantity, not --seat")
+    if chosen_sector.get("kind") == "general" and quantity is None:
+        quantity = typer.prompt("How many places", type=int, default=1) if asked else 1
+    if asked and not half:
+        half = typer.confirm("Half price (meia-entrada)?", default=False)
+    if half and asked and category is None:
+        category = choose("Half-price category", list(HALF_CATEGORIES), default="student")
+    if category and not half:
+        raise usage("--category goes with --half")
+    if asked and not product and products:
+        console().print(product_table(products))
+        typed = typer.prompt(
+            "Add-ons as NAME:QTY separated by commas (empty for none)", default="", show_default=False
+        )
+        product = [part.strip() for part in typed.split(",") if part.strip()]
+    line: dict = {"sector_id": chosen_sector["id"], "type": "half" if half else "full"}
+    if category:
+        line["half_category"] = category
+    tickets: list[dict] = []
+    if labels:
+        by_label = _seats_by_label(found, chosen_sector)
+        for label in labels:
+            if label not in by_label:
+                raise usage(f"no seat {label} in {chosen_sector['name']}")
+            tickets.append({**line, "seat_id": by_label[label]["id"]})
+    else:
+        tickets.append({**line, "quantity": quantity})
+    body: dict = {"event_id": found["id"], "tickets": tickets}
+    extras = parse_product_options(product or [], products)
+    if extras:
+        body["products"] = extras
+    order = api().call("POST", "/orders", body, idempotent=True).body
+    if as_json:
+        emit_json(order)
+        return
+    order_view(order, found)
+    console().print(f"Pay with: ticketing pay {short_id(order['id'])} --method pix|card|boleto")
+
+
+def _card_details(number: str | None, holder: str | None, expiry: str | None, cvv: str | None) -> dict:
+    if not all((number, holder, expiry, cvv)) and not interactive():
+        raise usage("card payments need --card-number, --card-holder, --card-expiry MM/YY and --card-cvv")
+    number = number or typer.prompt("Card number")
+    holder = holder or typer.prompt("Name on the card")
+    expiry = expiry or typer.prompt("Expiry (MM/YY)")
+    cvv = cvv or typer.prompt("CVV", hide_input=True)
+    match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", expiry or "")
+    if not match:
+        raise usage(f"the card expiry is MM/YY, not {expiry!r}")
+    year = int(match.group(2))
+    return {
+        "number": re.sub(r"[\s-]", "", number),
+        "holder": holder,
+        "exp_month": int(match.group(1)),
+        "exp_year": year + 2000 if year < 100 else year,
+        "cvv": cvv.strip(),
+    }
+
+
+def print_qr(payload: str) -> None:
+    """A QR code drawn with half blocks, readable by a phone held to the terminal."""
+    qr = segno.make(payload, error="m")
+    qr.terminal(out=sys.stdout, compact=True, border=2)
+    sys.stdout.flush()
+
+
+def payment_view(payment: dict, event: dict | None) -> None:
+    out = console()
+    timezone = (event or {}).get("timezone")
+    method, status = payment.get("method"), payment.get("status")
+    out.print(
+        f"Payment {payment.get('id')} — {method}: [bold]{status}[/] — {money(payment.get('amount_cents'))}"
+    )
+    if payment.get("installments") and int(payment["installments"]) > 1:
+        out.print(f"{payment['installments']}× {money(payment.get('installment_cents'))}")
+    if method == "pix" and payment.get("pix_copy_paste"):
+        out.print("PIX copia e cola:")
+        sys.stdout.write(payment["pix_copy_paste"] + "\n")
+        print_qr(payment["pix_copy_paste"])
+    if method == "boleto" and payment.get("boleto_line"):
+        out.print("Boleto, linha digitável:")
+        sys.stdout.write(boleto_line(payment["boleto_line"]) + "\n")
+        if payment.get("due_date"):
+            out.print(f"Due date: {local_date(payment['due_date'])}")
+    if status == "pending" and payment.get("expires_at"):
+        out.print(
+            f"Pay before {local_time(payment['expires_at'], timezone)} ({time_left(payment['expires_at'])})."
+        )
+    if status == "approved":
+        out.print(f"Paid. Your tickets: ticketing tickets {payment.get('order_id')}")
+    if status == "declined":
+        out.print("The payment was declined; the order is still held, you may try again.", style="red")
+
+
+@app.command()
+@handles_errors
+def pay(
+    order: Annotated[str, typer.Argument(help="Order id.")],
+    method: Annotated[str, typer.Option(help="card, pix or boleto.")],
+    installments: Annotated[int | None, typer.Option(min=1, max=12, help="Card installments.")] = None,
+    card_number: Annotated[str | None, typer.Option(help="Card number (asked when left out).")] = None,
+    card_holder: Annotated[str | None, typer.Option(help="Name on the card.")] = None,
+    card_expiry: Annotated[str | None, typer.Option(help="Expiry as MM/YY.")] = None,
+    card_cvv: Annotated[
+        str | None, typer.Option(help="Security code (asked without echo when left out).")
+    ] = None,
+    wait: Annotated[
+        int, typer.Option(help="Wait up to this many seconds for a PIX/boleto payment to be confirmed.")
+    ] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Pay a held order by card (decided at once), PIX (copy-paste code and QR) or boleto (typeable line)."""
+    method = method.lower()
+    if method not in ("card", "pix", "boleto"):
+        raise usage("--method is card, pix or boleto")
+    order = order_id(order)
+    body: dict = {"method": method}
+    if method == "card":
+        body["card"] = _card_details(card_number, card_holder, card_expiry, card_cvv)
+        if installments:
+            body["installments"] = installments
+    elif installments:
+        raise usage("--installments is for card payments")
+    payment = api().call("POST", f"/orders/{order}/payments", body, idempotent=True).body
+    if as_json:
+        emit_json(payment)
+    else:
+        current = api().call("GET", f"/orders/{order}").body
+        payment_view(payment, _order_event(current))
+    if wait and payment.get("status") == "pending":
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(1)
+            current = api().call("GET", f"/orders/{order}").body
+            if current.get("status") != "awaiting_payment":
+                if not as_json:
+                    console().print(f"Order is now [bold]{current.get('status')}[/].")
+                return
+        raise fail(f"timeout — the payment was not confirmed within {wait} s", 1)
+
+
+@orders_app.command("list")
+@handles_errors
+def orders_list(
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many orders per page.")] = 50,
+    cursor: Annotated[str | None, typer.Option(help="The next_cursor of a previous page.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List your orders, newest first."""
+    page = api().call("GET", "/orders", query={"limit": limit, "cursor": cursor}).body
+    if as_json:
+        emit_json(page)
+        return
+    _orders_table(page, "Your orders")
+
+
+def _orders_table(page: dict, title: str) -> None:
+    out = console()
+    if not page["items"]:
+        out.print("No orders.")
+        return
+    events = event_timezones({o["event_id"] for o in page["items"] if o.get("event_id")})
+    table = Table(title=title)
+    table.add_column("Order", style="dim", no_wrap=True)
+    table.add_column("Event")
+    table.add_column("Created (local)")
+    table.add_column("Status")
+    table.add_column("Tickets", justify="right")
+    table.add_column("Total", justify="right")
+    for order in page["items"]:
+        event = events.get(order.get("event_id") or "", {})
+        status = order.get("status", "")
+        count = order.get("ticket_count")
+        if count is None:
+            count = sum(int(t.get("quantity") or 1) for t in order.get("tickets") or [])
+        table.add_row(
+            short_id(order["id"]),
+            event.get("name", order.get("event_id", "")),
+            local_time(order.get("created_at"), event.get("timezone")),
+            f"[{STATUS_STYLES.get(status, 'white')}]{status}[/]",
+            str(count),
+            money(order.get("total_cents")),
+        )
+    out.print(table)
+    if page.get("next_cursor"):
+        out.print(f"More: --cursor {page['next_cursor']}", style="dim")
+
+
+@orders_app.command("show")
+@handles_errors
+def orders_show(order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False) -> None:
+    """Show an order: status, hold deadline, tickets, add-ons and total."""
+    order = order_id(order)
+    found = api().call("GET", f"/orders/{order}").body
+    if as_json:
+        emit_json(found)
+        return
+    order_view(found, _order_event(found))
+
+
+@orders_app.command("cancel")
+@handles_errors
+def orders_cancel(
+    order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False
+) -> None:
+    """Cancel a held order; its seats, places and add-ons go back on sale."""
+    order = order_id(order)
+    found = api().call("POST", f"/orders/{order}/cancel").body
+    if as_json:
+        emit_json(found)
+        return
+    console().print(f"Order {found['id']} is now [bold]{found.get('status')}[/].")
+
+
+@orders_app.command("addons")
+@handles_errors
+def orders_addons(
+    order: Annotated[str, typer.Argument(help="Order id.")],
+    product: Annotated[
+        list[str] | None,
+        typer.Option("--product", help="An add-on as NAME_OR_ID:QTY; repeatable; none clears."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace the add-ons of a held order."""
+    order = order_id(order)
+    found = api().call("GET", f"/orders/{order}").body
+    chosen = parse_product_options(product or [], get_products(found["event_id"]))
+    changed = api().call("PUT", f"/orders/{order}/products", {"products": chosen}).body
+    if as_json:
+        emit_json(changed)
+        return
+    order_view(changed, _order_event(changed))
+
+
+@orders_app.command("withdraw")
+@handles_errors
+def orders_withdraw(
+    order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False
+) -> None:
+    """Withdraw from a paid order (right of withdrawal, CDC art. 49): refunded, fee included."""
+    order = order_id(order)
+    found = api().call("POST", f"/orders/{order}/withdrawal").body
+    if as_json:
+        emit_json(found)
+        return
+    console().print(f"Order {found.get('id', order)} is now [bold]{found.get('status')}[/].")
+
+
+@orders_app.command("refund")
+@handles_errors
+def orders_refund(
+    order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False
+) -> None:
+    """Organizers: refund a paid order; its places go back on sale."""
+    found = api().call("POST", f"/orders/{order}/refund").body
+    if as_json:
+        emit_json(found)
+        return
+    console().print(f"Order {found.get('id', order)} is now [bold]{found.get('status')}[/].")
+
+
+@orders_app.command("desk")
+@handles_errors
+def orders_desk(
+    event: Annotated[str, typer.Argument(help="Event id.")],
+    status: Annotated[str | None, typer.Option(help="Only orders in this status.")] = None,
+    email: Annotated[str | None, typer.Option(help="Only this buyer's orders.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many orders per page.")] = 50,
+    cursor: Annotated[str | None, typer.Option(help="The next_cursor of a previous page.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Organizers: the order desk — an event's orders, newest first."""
+    found = get_event(event)
+    page = (
+        api()
+        .call(
+            "GET",
+            f"/events/{found['id']}/orders",
+            query={"status": status, "email": email, "limit": limit, "cursor": cursor},
+        )
+        .body
+    )
+    if as_json:
+        emit_json(page)
+        return
+    _orders_table(page, f"Orders of {found['name']}")
+
+
+def _save(folder: Path, name: str, content: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    path.write_bytes(content)
+    return path
+
+
+@app.command()
+@handles_errors
+def tickets(
+    order: Annotated[str, typer.Argument(help="Order id (a paid order).")],
+    download: Annotated[Path | None, typer.Option(help="Save each ticket's PDF in this folder.")] = None,
+    qr: Annotated[
+        bool, typer.Option("--qr", help="Draw each ticket's code as a QR in the terminal.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List a paid order's e-tickets, draw their QR codes, or download their PDFs."""
+    order = order_id(order)
+    answer = api().call("GET", f"/orders/{order}/tickets").body
+    items = answer.get("items", []) if isinstance(answer, dict) else answer
+    saved: list[Path] = []
+    if download:
+        for ticket in items:
+            if ticket.get("pdf_url"):
+                content = api().download(ticket["pdf_url"], auth=True)
+                saved.append(_save(download, f"ticket-{ticket.get('code') or ticket['id']}.pdf", content))
+    if as_json:
+        emit_json(answer)
+        return
+    out = console()
+    table = Table(title=f"Tickets of order {order}")
+    table.add_column("Code", style="bold", overflow="fold")
+    table.add_column("Sector")
+    table.add_column("Seat")
+    table.add_column("Type")
+    for ticket in items:
+        kind = ticket.get("type", "")
+        if ticket.get("half_category"):
+            kind += f" ({ticket['half_category']})"
+        table.add_row(ticket.get("code", ""), ticket.get("sector", ""), ticket.get("seat_label") or "-", kind)
+    out.print(table)
+    if qr:
+        for ticket in items:
+            out.print(f"{ticket.get('sector')} {ticket.get('seat_label') or ''} — {ticket.get('code')}")
+            print_qr(ticket["code"])
+    for path in saved:
+        out.print(f"Saved {path}")
+
+
+@app.command()
+@handles_errors
+def invoice(
+    order: Annotated[str, typer.Argument(help="Order id (a paid order).")],
+    download: Annotated[Path | None, typer.Option(help="Save the invoice JSON in this folder.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a paid order's invoice (NF-e number and access key), or download it."""
+    order = order_id(order)
+    found = api().call("GET", f"/orders/{order}/invoice").body
+    saved = None
+    if download and found.get("url"):
+        saved = _save(
+            download, f"invoice-{found.get('number') or order}.json", api().download(found["url"], auth=False)
+        )
+    if as_json:
+        emit_json(found)
+        return
+    out = console()
+    out.print(f"Invoice number {found.get('number')}, issued {local_time(found.get('issued_at'))}")
+    out.print(f"Access key: {found.get('access_key')}")
+    if saved:
+        out.print(f"Saved {saved}")
+
+
+__all__ = ["ApiError"]

@@ -1,0 +1,72 @@
+"""The web storefront (clients/web) served by the local runtime: `/` is index.html, `/static/...` its files.
+
+Only paths no API route matches reach this, so it never shadows the API. In AWS the same files are
+served from S3 behind CloudFront (template.yaml, StorefrontBucket).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote
+
+from localrun.gateway import HttpResponse, problem
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ROOT = PROJECT_ROOT / "clients" / "web"
+STATIC_PREFIX = "/static/"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
+# The page loads nothing from other hosts; PIX QR codes arrive as data: URLs from the API.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class Storefront:
+    """Maps GET/HEAD `/` and `/static/<file>` to files under `root`; anything else is not its business."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.static_root = (self.root / "static").resolve()
+
+    @classmethod
+    def from_environment(cls) -> Storefront | None:
+        root = Path(os.environ.get("STOREFRONT_DIR") or DEFAULT_ROOT)
+        return cls(root) if (root / "index.html").is_file() else None
+
+    def response(self, method: str, path: str) -> HttpResponse | None:
+        if method not in ("GET", "HEAD"):
+            return None
+        if path in ("/", "/index.html"):
+            file = self.root / "index.html"
+        elif path.startswith(STATIC_PREFIX):
+            file = (self.static_root / unquote(path[len(STATIC_PREFIX) :])).resolve()
+            if not file.is_relative_to(self.static_root):
+                return problem(404, "not-found", "Not found", f"No file for {path}")
+        else:
+            return None
+        content_type = CONTENT_TYPES.get(file.suffix.lower())
+        if content_type is None or not file.is_file():
+            return problem(404, "not-found", "Not found", f"No file for {path}")
+        headers = [
+            ("Content-Type", content_type),
+            ("Cache-Control", "no-cache"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        if file.suffix == ".html":
+            headers.append(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        return HttpResponse(200, headers, file.read_bytes())

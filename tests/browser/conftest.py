@@ -1,0 +1,169 @@
+"""Browser tests: Playwright driving Debian's Chromium (never a downloaded browser) against the local runtime.
+
+They skip, with the reason, where Chromium or the playwright package is missing (`make test` on a bare
+machine); `make test-browser` installs both and runs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _missing(reason: str) -> None:
+    # `make test-browser` sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        _missing(
+            "Chromium is not installed (/usr/bin/chromium): run `make test-browser` to install and run these"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package is not installed: run `make test-browser`")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def open_page(browser, runtime) -> Iterator[Callable[..., object]]:
+    """Opens the storefront in a fresh context (own sessionStorage); JavaScript errors fail the test."""
+    contexts = []
+    errors: list[str] = []
+
+    def create(width: int = 1100, height: int = 900, path: str = "/"):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="pt-BR", timezone_id="Europe/Lisbon"
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.goto(runtime.base_url + path)
+        return page
+
+    yield create
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def seated_event(api, organizer_token) -> Callable[..., dict]:
+    """An event on sale starting 2027-03-10 23:30 UTC (20:30 in São Paulo): 'Plateia' A-C x 10, 'Pista', an add-on."""
+
+    def create() -> dict:
+        name = f"Show no navegador {secrets.token_hex(3)}"
+        event = api.post(
+            "/events",
+            token=organizer_token,
+            json={
+                "name": name,
+                "venue": "Espaço Unimed, São Paulo",
+                "starts_at": "2027-03-10T23:30:00Z",
+                "max_installments": 3,
+                "service_fee_percent": 10,
+            },
+        )
+        assert event.status == 201, event.text
+        event_id = event.json["id"]
+        seated = api.post(
+            f"/events/{event_id}/sectors",
+            token=organizer_token,
+            json={
+                "name": "Plateia",
+                "kind": "seated",
+                "price_cents": 15000,
+                "rows": [{"row": r, "seats": 10} for r in "ABC"],
+            },
+        )
+        assert seated.status == 201, seated.text
+        general = api.post(
+            f"/events/{event_id}/sectors",
+            token=organizer_token,
+            json={"name": "Pista", "kind": "general", "price_cents": 123456, "capacity": 50},
+        )
+        assert general.status == 201, general.text
+        product = api.post(
+            "/products",
+            token=organizer_token,
+            json={"name": "Estacionamento", "price_cents": 2500, "stock": 20, "event_id": event_id},
+        )
+        assert product.status == 201, product.text
+        published = api.patch(f"/events/{event_id}", token=organizer_token, json={"status": "on_sale"})
+        assert published.status == 200, published.text
+        seats = api.get(f"/events/{event_id}/sectors/{seated.json['id']}/seats").json["items"]
+        return {"id": event_id, "name": name, "seated": seated.json, "seats": {s["label"]: s for s in seats}}
+
+    return create
+
+
+def route_served(api, method: str, path_template: str) -> bool:
+    spec = api.get("/openapi.json").json or {}
+    if method.lower() not in (spec.get("paths") or {}).get(path_template, {}):
+        return False
+    concrete = path_template.replace("{order_id}", "00000000-0000-4000-8000-000000000000").replace(
+        "{event_id}", "00000000-0000-4000-8000-000000000000"
+    )
+    probe = api.request(method, concrete, json_body={} if method == "POST" else None)
+    return probe.status != 405 and not (probe.status == 404 and "No route for" in probe.text)
+
+
+def send_webhook(api, payment_id: str, status: str = "approved"):
+    body = json.dumps({"payment_id": payment_id, "status": status}).encode()
+    secret = (os.environ.get("PAYMENT_WEBHOOK_SECRET") or "local-webhook-secret").encode()
+    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return api.post(
+        "/payments/webhook", raw=body, headers={"Content-Type": "application/json", "X-Signature": signature}
+    )
+
+
+def soon(days: int = 20) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
