@@ -1,0 +1,550 @@
+"""Proves, with a hypothesis state machine against a simple model, that random sequences of holds, add-on
+changes, cancels, expiries, payments, webhooks, refunds, invoicing and check-ins on real PostgreSQL keep
+the books: sold + held + available = capacity, stock and quotas add up, no seat is sold twice, statuses
+follow the contract, paid orders have one approved payment and at most one invoice, numbers stay gapless."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from ticketing import db
+from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
+from ticketing.api.orders import OrderIn, ProductsIn
+from ticketing.auth import Caller
+from ticketing.domain.cpf import generate_cpf
+from ticketing.errors import DomainError
+from ticketing.services import catalog, orders
+
+CAPACITY, SEATS, STOCK = 5, 3, 3
+GENERAL_HALF_QUOTA = 2
+SEATED_HALF_QUOTA = SEATS * 40 // 100  # the contract's default: 40 % of capacity, rounded down
+LIVE = ("reserved", "awaiting_payment")
+HOLDING = (*LIVE, "paid")
+_rng = random.Random(7)
+
+
+def optional(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        return None
+
+
+payments = optional("ticketing.services.payments")
+refunds = optional("ticketing.services.refunds")
+invoices = optional("ticketing.services.invoices")
+checkins = optional("ticketing.services.checkins")
+
+
+def make_user(organizer: bool = False) -> Caller:
+    sub = str(uuid.uuid4())
+    db.fetch_one(
+        "INSERT INTO users (email, name, cognito_sub, cpf) VALUES (%s, %s, %s, %s) RETURNING id",
+        (f"{sub}@example.com", "Modelo", sub, None if organizer else generate_cpf(_rng)),
+    )
+    return Caller(sub=sub, username=f"{sub}@example.com", groups=("organizer",) if organizer else ())
+
+
+def attempt(call):
+    """(result, None) or (None, problem name)."""
+    try:
+        return call(), None
+    except DomainError as exc:
+        return None, exc.name
+
+
+class OrderModel(RuleBasedStateMachine):
+    """The model: each order's lines, add-ons, status and payments; everything else is derived from it."""
+
+    @initialize()
+    def new_event(self):
+        self.organizer = make_user(organizer=True)
+        self.buyers = [make_user(), make_user()]
+        event = catalog.create_event(
+            self.organizer,
+            EventIn(
+                name="Modelo",
+                venue="Arena",
+                starts_at=datetime.now(UTC) + timedelta(days=30),
+                max_installments=1,
+            ),
+        )
+        self.event_id = event["id"]
+        self.general = catalog.create_sector(
+            self.organizer,
+            self.event_id,
+            SectorIn(
+                name="Pista",
+                kind="general",
+                price_cents=10000,
+                capacity=CAPACITY,
+                half_quota=GENERAL_HALF_QUOTA,
+            ),
+        )["id"]
+        self.seated = catalog.create_sector(
+            self.organizer,
+            self.event_id,
+            SectorIn(name="Cadeiras", kind="seated", price_cents=20000, rows=[{"row": "A", "seats": SEATS}]),
+        )["id"]
+        self.product = catalog.create_product(
+            self.organizer, ProductIn(name="Pipoca", price_cents=1500, stock=STOCK, event_id=self.event_id)
+        )["id"]
+        catalog.update_event(self.organizer, self.event_id, EventPatch(status="on_sale"))
+        self.seats = [s["id"] for s in catalog.seat_map(self.event_id, self.seated, None)["items"]]
+        self.orders: list[dict] = []
+        self.payments: dict[str, dict] = {}  # payment id -> {order, status}
+        self.ever_paid: set[str] = set()
+
+    # ----- what the model says is taken -----
+    def holding(self, exclude: dict | None = None):
+        return [o for o in self.orders if o["status"] in HOLDING and o is not exclude]
+
+    def general_used(self, exclude=None) -> int:
+        return sum(o["quantity"] for o in self.holding(exclude) if o["sector"] == "general")
+
+    def seats_taken(self, exclude=None) -> set[int]:
+        return {o["seat"] for o in self.holding(exclude) if o["sector"] == "seated"}
+
+    def half_used(self, sector: str, exclude=None) -> int:
+        return sum(o["quantity"] for o in self.holding(exclude) if o["sector"] == sector and o["half"])
+
+    def stock_used(self, exclude=None) -> int:
+        return sum(o["products"] for o in self.holding(exclude))
+
+    def hold_problems(
+        self, sector: str, quantity: int, seat: int | None, half: bool, products: int, exclude=None
+    ):
+        """Every conflict this hold meets (the contract does not say which one is reported first)."""
+        problems = set()
+        if sector == "general" and self.general_used(exclude) + quantity > CAPACITY:
+            problems.add("sold-out")
+        if sector == "seated" and seat in self.seats_taken(exclude):
+            problems.add("seat-unavailable")
+        quota = GENERAL_HALF_QUOTA if sector == "general" else SEATED_HALF_QUOTA
+        if half and self.half_used(sector, exclude) + quantity > quota:
+            problems.add("limit-exceeded")
+        if self.stock_used(exclude) + products > STOCK:
+            problems.add("out-of-stock")
+        return problems
+
+    def lazily_held_stock(self) -> int:
+        """Add-ons of orders past their deadline that no job or hold has released yet."""
+        row = db.fetch_one(
+            "SELECT COALESCE(sum(op.quantity), 0)::int AS n FROM order_products op JOIN orders o ON o.id = op.order_id"
+            " WHERE o.event_id = %s AND o.status IN ('reserved', 'awaiting_payment') AND o.expires_at <= now()",
+            (self.event_id,),
+        )
+        return row["n"]
+
+    def _hold(self, buyer: int, sector: str, quantity: int, seat: int | None, half: bool, products: int):
+        line: dict = {
+            "sector_id": self.general if sector == "general" else self.seated,
+            "type": "half" if half else "full",
+        }
+        if sector == "general":
+            line["quantity"] = quantity
+        else:
+            line["seat_id"] = self.seats[seat]
+        body = OrderIn(
+            event_id=self.event_id,
+            tickets=[line],
+            products=[{"product_id": self.product, "quantity": products}] if products else [],
+        )
+        expected = self.hold_problems(sector, quantity, seat, half, products)
+        result, problem = attempt(lambda: orders.hold_order(self.buyers[buyer], body))
+        assert (problem in expected) if expected else problem is None, (problem, expected)
+        if result is not None:
+            status, document = result
+            assert status == 201 and document["status"] == "reserved"
+            self.orders.append(
+                {
+                    "id": document["id"],
+                    "buyer": buyer,
+                    "sector": sector,
+                    "quantity": quantity,
+                    "seat": seat,
+                    "half": half,
+                    "products": products,
+                    "status": "reserved",
+                    "processed": False,
+                    "checked_in": False,
+                }
+            )
+
+    def pick(self, index: int, *statuses: str) -> dict | None:
+        found = [o for o in self.orders if not statuses or o["status"] in statuses]
+        return found[index % len(found)] if found else None
+
+    # ----- rules -----
+    @rule(buyer=st.integers(0, 1), quantity=st.integers(1, 3), half=st.booleans(), products=st.integers(0, 2))
+    def hold_general(self, buyer, quantity, half, products):
+        self._hold(buyer, "general", quantity, None, half, products)
+
+    @rule(
+        buyer=st.integers(0, 1),
+        seat=st.integers(0, SEATS - 1),
+        half=st.booleans(),
+        products=st.integers(0, 1),
+    )
+    def hold_seat(self, buyer, seat, half, products):
+        self._hold(buyer, "seated", 1, seat, half, products)
+
+    @precondition(lambda self: self.orders)
+    @rule(index=st.integers(0, 50), quantity=st.integers(0, 3))
+    def replace_products(self, index, quantity):
+        order = self.pick(index)
+        lines = [{"product_id": self.product, "quantity": quantity}] if quantity else []
+        result, problem = attempt(
+            lambda: orders.replace_products(
+                self.buyers[order["buyer"]], order["id"], ProductsIn(products=lines)
+            )
+        )
+        if order["status"] == "reserved":
+            lazily_held = self.lazily_held_stock()
+            expected = "out-of-stock" if self.stock_used(order) + quantity > STOCK else None
+            # Known bug (test_replacing_add_ons_counts_stock_of_lapsed_holds_as_free): stock of lapsed holds
+            # not yet released is not given back here, though the public read shows it free.
+            lapsed_bug = expected is None and self.stock_used(order) + quantity + lazily_held > STOCK
+            assert problem == expected or (lapsed_bug and problem == "out-of-stock"), (problem, expected)
+            if problem is None:
+                order["products"] = quantity
+                assert sum(p["quantity"] for p in result["products"]) == quantity
+        elif order["status"] == "expired":
+            assert problem in ("hold-expired", "invalid-state"), problem
+        else:
+            assert problem == "invalid-state", problem
+
+    @precondition(lambda self: self.orders)
+    @rule(index=st.integers(0, 50))
+    def cancel(self, index):
+        order = self.pick(index)
+        result, problem = attempt(lambda: orders.cancel_order(self.buyers[order["buyer"]], order["id"]))
+        if order["status"] in LIVE:
+            assert problem is None and result["status"] == "cancelled", problem
+            order["status"] = "cancelled"
+        else:
+            assert problem == "invalid-state", problem
+
+    @precondition(lambda self: any(o["status"] in LIVE for o in self.orders))
+    @rule(index=st.integers(0, 50))
+    def deadline_passes(self, index):
+        order = self.pick(index, *LIVE)
+        db.fetch_one(
+            "UPDATE orders SET expires_at = now() - interval '1 second', hold_expires_at = now() - interval '1 second'"
+            " WHERE id = %s RETURNING id",
+            (order["id"],),
+        )
+        order["status"] = "expired"
+
+    @precondition(lambda self: any(o["status"] == "expired" for o in self.orders))
+    @rule()
+    def expiration_job_runs(self):
+        orders.release_expired_holds()
+
+    @precondition(lambda self: payments is not None and self.orders)
+    @rule(index=st.integers(0, 50), approved=st.booleans())
+    def pay_by_card(self, index, approved):
+        from ticketing.api.payments import PaymentIn
+
+        order = self.pick(index)
+        number = "4111111111111111" if approved else "4000000000000002"
+        body = PaymentIn(
+            method="card",
+            card={"number": number, "holder": "M", "exp_month": 7, "exp_year": 2032, "cvv": "123"},
+        )
+        result, problem = attempt(
+            lambda: payments.create_payment(self.buyers[order["buyer"]], order["id"], body)
+        )
+        if order["status"] != "reserved":
+            assert problem == "invalid-state", problem
+            return
+        assert problem is None, problem
+        status, payment = result
+        assert (status, payment["status"]) == (201, "approved" if approved else "declined")
+        self.payments[payment["id"]] = {"order": order, "status": payment["status"]}
+        if approved:
+            order["status"] = "paid"
+            self.ever_paid.add(order["id"])
+
+    @precondition(lambda self: payments is not None and self.orders)
+    @rule(index=st.integers(0, 50))
+    def pay_by_pix(self, index):
+        from ticketing.api.payments import PaymentIn
+
+        order = self.pick(index)
+        result, problem = attempt(
+            lambda: payments.create_payment(self.buyers[order["buyer"]], order["id"], PaymentIn(method="pix"))
+        )
+        if order["status"] != "reserved":
+            assert problem == "invalid-state", problem
+            return
+        assert problem is None and result[1]["status"] == "pending", problem
+        self.payments[result[1]["id"]] = {"order": order, "status": "pending"}
+        order["status"] = "awaiting_payment"
+
+    @precondition(lambda self: self.payments)
+    @rule(index=st.integers(0, 50), news=st.sampled_from(["approved", "declined", "expired"]))
+    def provider_says(self, index, news):
+        payment_id = sorted(self.payments)[index % len(self.payments)]
+        payment = self.payments[payment_id]
+        order = payment["order"]
+        before = order["status"]
+        result = payments.settle_payment(payment_id, news)
+        if payment["status"] in ("approved", "refund_due", "refunded"):
+            pass  # money already accounted for: nothing changes
+        elif news == "approved":
+            if before in LIVE:
+                payment["status"], order["status"] = "approved", "paid"
+                for other in self.payments.values():
+                    if other["order"] is order and other is not payment and other["status"] == "pending":
+                        other["status"] = "expired"
+            elif before == "paid":
+                payment["status"] = "refund_due"
+            elif before == "expired" and not self.hold_problems(
+                order["sector"],
+                order["quantity"],
+                order["seat"],
+                order["half"],
+                order["products"],
+                exclude=order,
+            ):
+                payment["status"], order["status"] = "approved", "paid"
+            else:
+                payment["status"] = "refund_due"
+        elif payment["status"] == "pending":
+            payment["status"] = news
+            if before == "awaiting_payment":
+                order["status"] = "reserved" if news == "declined" else "expired"
+        if order["status"] == "paid":
+            self.ever_paid.add(order["id"])
+        if payment["status"] in ("approved", "refund_due", "refunded"):
+            assert result["status"] == payment["status"], (result, payment["status"])
+        if order["status"] != "expired":  # an expired order may still read reserved until released
+            assert result["order_status"] == order["status"], (result, order["status"])
+
+    @precondition(lambda self: refunds is not None and any(o["status"] == "paid" for o in self.orders))
+    @rule(index=st.integers(0, 50))
+    def organizer_refunds(self, index):
+        order = self.pick(index)
+        result, problem = attempt(lambda: refunds.refund_order(self.organizer, order["id"]))
+        if order["status"] != "paid":
+            assert problem == "invalid-state", problem
+            return
+        assert problem is None and result["status"] == "refunded", problem
+        order["status"] = "refunded"
+        for payment in self.payments.values():
+            if payment["order"] is order and payment["status"] == "approved":
+                payment["status"] = "refunded"
+
+    @precondition(lambda self: invoices is not None and any(o["status"] == "paid" for o in self.orders))
+    @rule(index=st.integers(0, 50))
+    def invoice_consumer_runs(self, index):
+        order = self.pick(index, "paid")
+        first = invoices.issue_invoice(order["id"])
+        again = invoices.issue_invoice(order["id"])  # a redelivered message
+        assert first["number"] == again["number"]
+        order["processed"] = True
+
+    @precondition(lambda self: checkins is not None and any(o["processed"] for o in self.orders))
+    @rule(index=st.integers(0, 50))
+    def door_scans(self, index):
+        from ticketing.api.after_payment import CheckInIn
+
+        order = [o for o in self.orders if o["processed"]][index % sum(o["processed"] for o in self.orders)]
+        code = db.fetch_one(
+            "SELECT code FROM tickets WHERE order_id = %s ORDER BY place LIMIT 1", (order["id"],)
+        )["code"]
+        result, problem = attempt(lambda: checkins.check_in(self.organizer, CheckInIn(code=code)))
+        if order["status"] == "refunded":
+            assert problem == "invalid-state", problem
+        elif order["checked_in"]:
+            assert problem == "already-checked-in", problem
+        else:
+            assert problem is None and result["checked_in_at"], problem
+            order["checked_in"] = True
+
+    # ----- invariants -----
+    @invariant()
+    def statuses_match_the_model(self):
+        for order in self.orders:
+            shown = orders.get_order(self.buyers[order["buyer"]], order["id"])
+            assert shown["status"] == order["status"], (order, shown["status"])
+
+    @invariant()
+    def places_add_up(self):
+        sectors = {s["id"]: s for s in catalog.get_event(self.event_id, None)["sectors"]}
+        for sector_id, name in ((self.general, "general"), (self.seated, "seated")):
+            rows = db.fetch_one(
+                """SELECT COALESCE(sum(l.quantity) FILTER (WHERE o.status = 'paid'), 0)::int AS sold,
+                          COALESCE(sum(l.quantity) FILTER (WHERE o.status IN ('reserved', 'awaiting_payment')
+                                                           AND o.expires_at > now()), 0)::int AS held
+                     FROM order_tickets l JOIN orders o ON o.id = l.order_id WHERE l.sector_id = %s""",
+                (sector_id,),
+            )
+            capacity = CAPACITY if name == "general" else SEATS
+            available = sectors[sector_id]["available"]
+            assert available >= 0
+            assert rows["sold"] + rows["held"] + available == capacity, (name, rows, available)
+            model_sold = sum(
+                o["quantity"] for o in self.orders if o["sector"] == name and o["status"] == "paid"
+            )
+            model_held = sum(
+                o["quantity"] for o in self.orders if o["sector"] == name and o["status"] in LIVE
+            )
+            assert (rows["sold"], rows["held"]) == (model_sold, model_held), name
+
+    @invariant()
+    def quotas_hold(self):
+        for sector_id, name, quota in (
+            (self.general, "general", GENERAL_HALF_QUOTA),
+            (self.seated, "seated", SEATED_HALF_QUOTA),
+        ):
+            row = db.fetch_one(
+                """SELECT s.half_taken, s.half_quota,
+                          COALESCE((SELECT sum(l.quantity) FROM order_tickets l JOIN orders o ON o.id = l.order_id
+                                     WHERE l.sector_id = s.id AND l.counts_to_quota
+                                       AND o.status IN ('reserved', 'awaiting_payment', 'paid')), 0)::int AS counted
+                     FROM sectors s WHERE s.id = %s""",
+                (sector_id,),
+            )
+            assert row["half_quota"] == quota
+            assert 0 <= row["half_taken"] <= quota and row["half_taken"] == row["counted"], (name, row)
+
+    @invariant()
+    def stock_adds_up(self):
+        raw = db.fetch_one(
+            """SELECT p.stock, p.available,
+                      COALESCE((SELECT sum(op.quantity) FROM order_products op JOIN orders o ON o.id = op.order_id
+                                 WHERE op.product_id = p.id
+                                   AND o.status IN ('reserved', 'awaiting_payment', 'paid')), 0)::int AS taken
+                 FROM products p WHERE p.id = %s""",
+            (self.product,),
+        )
+        assert raw["available"] >= 0 and raw["available"] + raw["taken"] == raw["stock"] == STOCK, raw
+        public = next(
+            p for p in catalog.list_products(self.event_id, None)["items"] if p["id"] == self.product
+        )
+        assert public["available"] == STOCK - self.stock_used(), (public, self.stock_used())
+
+    @invariant()
+    def no_seat_twice(self):
+        doubled = db.fetch_all(
+            """SELECT l.seat_id FROM order_tickets l JOIN orders o ON o.id = l.order_id
+                WHERE l.sector_id = %s AND (o.status = 'paid' OR (o.status IN ('reserved', 'awaiting_payment')
+                                                                  AND o.expires_at > now()))
+                GROUP BY l.seat_id HAVING count(*) > 1""",
+            (self.seated,),
+        )
+        assert doubled == []
+        taken = {
+            r["label"]
+            for r in db.fetch_all(
+                """SELECT x.label FROM seats x JOIN orders o ON o.id = x.order_id
+                WHERE x.sector_id = %s AND (o.status = 'paid' OR (o.status IN ('reserved', 'awaiting_payment')
+                                                                  AND o.expires_at > now()))""",
+                (self.seated,),
+            )
+        }
+        assert taken == {
+            f"A-{o['seat'] + 1}" for o in self.orders if o["sector"] == "seated" and o["status"] in HOLDING
+        }
+
+    @invariant()
+    def money_is_accounted_once(self):
+        if payments is None:
+            return
+        for order in self.orders:
+            counts = (
+                db.fetch_one(
+                    """SELECT (SELECT count(*) FROM payments WHERE order_id = %(id)s AND status = 'approved') AS approved,
+                          (SELECT count(*) FROM payments WHERE order_id = %(id)s AND status = 'refunded') AS refunded,
+                          (SELECT count(*) FROM outbox WHERE aggregate_id = %(id)s AND kind = 'paid-order') AS published,
+                          (SELECT count(*) FROM invoices WHERE order_id = %(id)s) AS invoices""",
+                    {"id": order["id"]},
+                )
+                if invoices is not None
+                else None
+            )
+            if counts is None:
+                continue
+            expected_approved = 1 if order["status"] == "paid" else 0
+            assert counts["approved"] == expected_approved, (order, counts)
+            assert counts["refunded"] == (1 if order["status"] == "refunded" else 0), (order, counts)
+            assert counts["published"] == (1 if order["id"] in self.ever_paid else 0), (order, counts)
+            assert counts["invoices"] <= 1 and (not order["processed"] or counts["invoices"] == 1), (
+                order,
+                counts,
+            )
+            if counts["invoices"]:
+                assert order["id"] in self.ever_paid
+        for payment_id, payment in self.payments.items():
+            if payment["status"] in ("approved", "refund_due", "refunded"):
+                stored = db.fetch_one("SELECT status FROM payments WHERE id = %s", (payment_id,))["status"]
+                assert stored == payment["status"], (payment_id, stored, payment["status"])
+
+    @invariant()
+    def invoice_numbers_are_gapless(self):
+        if invoices is None:
+            return
+        row = db.fetch_one(
+            "SELECT count(*) AS n, COALESCE(max(number), 0) AS top, count(DISTINCT number) AS distinct_numbers"
+            " FROM invoices WHERE series = 1"
+        )
+        assert row["n"] == row["top"] == row["distinct_numbers"], row
+
+
+@pytest.mark.slow
+def test_orders_follow_the_model(runtime, database_url):
+    run_state_machine_as_test(
+        OrderModel,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=40,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[
+                Phase.explicit,
+                Phase.generate,
+            ],  # no shrinking: it may take minutes; the steps are printed
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: PUT /orders/{id}/products (replace_order_products in 002_order_functions.sql) does not release the "
+        "event's lapsed holds first, as hold_order does: their add-ons read as free but cannot be taken"
+    ),
+)
+def test_replacing_add_ons_counts_stock_of_lapsed_holds_as_free(runtime, database_url):
+    machine = OrderModel()
+    machine.new_event()
+    machine.hold_general(buyer=0, quantity=1, half=False, products=STOCK)
+    machine.hold_general(buyer=1, quantity=1, half=False, products=0)
+    machine.deadline_passes(index=0)
+    public = next(
+        p for p in catalog.list_products(machine.event_id, None)["items"] if p["id"] == machine.product
+    )
+    assert public["available"] == STOCK
+    second = machine.orders[1]
+    lines = ProductsIn(products=[{"product_id": machine.product, "quantity": STOCK}])
+    changed = orders.replace_products(machine.buyers[1], second["id"], lines)
+    assert sum(p["quantity"] for p in changed["products"]) == STOCK
