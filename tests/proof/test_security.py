@@ -304,18 +304,7 @@ def _with(body: dict, field: str, value: str, event: dict) -> dict:
     return body
 
 
-NUL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: a NUL character in a free-text field reaches PostgreSQL, which refuses it (psycopg DataError), "
-        "and the API answers 500 instead of 422"
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "payload", [pytest.param(name, marks=NUL_BUG) if name == "nul" else name for name in sorted(HOSTILE)]
-)
+@pytest.mark.parametrize("payload", sorted(HOSTILE))
 def test_hostile_text_is_refused_or_stored_verbatim(api, organizer_token, setting, database_url, payload):
     value = HOSTILE[payload]
     event, owner = setting["event"], setting["owner"]

@@ -91,6 +91,11 @@ def install(app: APIGatewayHttpResolver, role: str = "public") -> APIGatewayHttp
     def _domain_error(exc: DomainError) -> Response:
         return problem_response(exc)
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(exc: UnicodeDecodeError) -> Response:
+        # Powertools decodes the body while validating it: bytes that are not UTF-8 are a malformed request.
+        return problem_response(_access_problem(app, role) or Malformed("The request body is not UTF-8 text"))
+
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:
         return problem_response(_access_problem(app, role) or validation_problem(exc))

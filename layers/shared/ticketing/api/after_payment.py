@@ -7,8 +7,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ticketing.api import RequestModel
 
-class CheckInIn(BaseModel):
+
+class CheckInIn(RequestModel):
     code: str = Field(min_length=1, max_length=200, description="the code the ticket's QR carries")
     event_id: UUID | None = Field(
         default=None, description="the event at this door; another event's ticket is 409"

@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
+
+from ticketing.api import RequestModel
 
 Name = Field(min_length=1, max_length=200)
 
 
-class EventIn(BaseModel):
+class EventIn(RequestModel):
     name: str = Name
     venue: str = Name
     starts_at: AwareDatetime
@@ -21,7 +23,7 @@ class EventIn(BaseModel):
     max_installments: int = Field(default=1, ge=1, le=12)
 
 
-class EventPatch(BaseModel):
+class EventPatch(RequestModel):
     status: Literal["draft", "on_sale", "closed", "cancelled"] | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     venue: str | None = Field(default=None, min_length=1, max_length=200)
@@ -35,19 +37,19 @@ class EventPatch(BaseModel):
     max_installments: int | None = Field(default=None, ge=1, le=12)
 
 
-class SeatRow(BaseModel):
+class SeatRow(RequestModel):
     row: str = Field(min_length=1, max_length=5, pattern=r"^[A-Za-z0-9]+$")
     seats: int = Field(ge=1, le=200)
 
 
-class TierIn(BaseModel):
+class TierIn(RequestModel):
     name: str = Field(min_length=1, max_length=100)
     price_cents: int = Field(ge=0, le=100_000_000)
     quantity: int | None = Field(default=None, ge=1, le=1_000_000)
     ends_at: AwareDatetime | None = None
 
 
-class SectorIn(BaseModel):
+class SectorIn(RequestModel):
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["seated", "general"]
     price_cents: int = Field(ge=0, le=100_000_000)
@@ -57,7 +59,7 @@ class SectorIn(BaseModel):
     tiers: list[TierIn] | None = Field(default=None, max_length=10)
 
 
-class ProductIn(BaseModel):
+class ProductIn(RequestModel):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     price_cents: int = Field(ge=0, le=100_000_000)

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field, SecretStr
+
+from ticketing.api import RequestModel
 
 
-class CardIn(BaseModel):
+class CardIn(RequestModel):
     # SecretStr: the number and CVV never show in a repr, a log line or a validation error.
     number: SecretStr = Field(min_length=12, max_length=23, description="digits, spaces or dashes")
     holder: str = Field(min_length=1, max_length=100)
@@ -15,7 +17,7 @@ class CardIn(BaseModel):
     cvv: SecretStr = Field(min_length=3, max_length=4)
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(RequestModel):
     method: Literal["pix", "card", "boleto"]
     card: CardIn | None = None
     installments: int = Field(
@@ -23,6 +25,6 @@ class PaymentIn(BaseModel):
     )
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(RequestModel):
     payment_id: UUID
     status: Literal["approved", "declined", "expired"]
