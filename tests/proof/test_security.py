@@ -434,3 +434,31 @@ def test_no_secrets_in_the_repository(runtime):
     assert PRIVATE_KEY.search("-----BEGIN RSA PRIVATE" + " KEY-----") and AWS_KEY_ID.search(
         "AKIA" + "ABCDEFGHIJKLMNOP"
     )
+
+
+def _cursor(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["not a time", "not an id"],
+        ["2030-01-01T00:00:00Z", "\u0000"],
+        [{"a": 1}, [2]],
+        [1e308, -1],
+        ["2030-01-01T00:00:00Z", "00000000-0000-4000-8000-000000000000", "extra"],
+    ],
+)
+def test_forged_cursors_are_422_naming_the_cursor(api, setting, values):
+    """A cursor is opaque: one the API did not issue, whatever it decodes to, is refused, never a 5xx."""
+    cursor = _cursor(values)
+    for path, token in (("/events", None), ("/orders", setting["owner"].token)):
+        body = assert_problem(api.get(f"{path}?cursor={cursor}", token=token), 422, "validation")
+        assert [e["field"] for e in body["errors"]] == ["cursor"], body
+
+
+def test_a_nul_character_in_a_query_parameter_is_422_naming_it(api, organizer_token, setting):
+    answer = api.get(f"/events/{setting['event']['id']}/orders?email=a%00b", token=organizer_token)
+    body = assert_problem(answer, 422, "validation")
+    assert [e["field"] for e in body["errors"]] == ["email"], body

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from ticketing.errors import ValidationFailed
@@ -28,17 +30,22 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+def decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (time, id) of the last item seen. Every list is ordered by a time and an id, and a cursor is
+    opaque: anything that is not one this API issued is a 422 naming `cursor`, whatever it decodes to."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != 2 or not all(isinstance(v, str) for v in values):
+            raise ValueError("not a [time, id] pair")
+        moment = datetime.fromisoformat(values[0])
+        if moment.tzinfo is None:
+            raise ValueError("a time without its offset")
+        return moment, uuid.UUID(values[1])
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.field("cursor", "not a cursor this API issued") from None
-    if not isinstance(values, list) or len(values) != size:
-        raise ValidationFailed.field("cursor", "not a cursor this API issued")
-    return values
 
 
 def page(rows: list[dict], limit: int, key: list[str], item: str | None = None) -> dict:

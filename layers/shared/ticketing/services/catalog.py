@@ -131,7 +131,7 @@ def list_events(status: str | None, limit: str | None, cursor: str | None, calle
     if status not in {"draft", "on_sale", "closed", "cancelled"}:
         raise ValidationFailed.field("status", "one of draft, on_sale, closed, cancelled")
     size = parse_limit(limit)
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor)
     rows = db.fetch_all(
         sql.list_events,
         {

@@ -108,7 +108,7 @@ def get_order(caller: Caller, order_id: str) -> dict:
 
 def _cursor_params(cursor: str | None, limit: str | None) -> dict:
     size = parse_limit(limit)
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor)
     return {
         "limit": size + 1,
         "after_created": after[0] if after else None,
@@ -135,6 +135,8 @@ def list_event_orders(
     """GET /events/{id}/orders: the order desk of the event's organizer."""
     if status is not None and status not in ORDER_STATUSES:
         raise ValidationFailed.field("status", "one of " + ", ".join(ORDER_STATUSES))
+    if email is not None and "\x00" in email:
+        raise ValidationFailed.field("email", "must not contain the NUL character")
     params = _cursor_params(cursor, limit)
     event_uuid = parse_id(event_id, "event")
     if db.fetch_one(sql.own_event, {"event_id": event_uuid, "sub": caller.sub}) is None:
