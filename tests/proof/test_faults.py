@@ -257,15 +257,6 @@ def test_late_approval_after_the_places_were_sold_is_refund_due(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,  # the deadlock needs an unlucky interleaving: it shows in some runs, not all
-    raises=psycopg.errors.DeadlockDetected,
-    reason=(
-        "bug: release_orders (003_payments.sql) locks sector_buckets/sectors before products while hold_order "
-        "now takes general places and the half-price quota last (after products), so an expiry batch and a hold "
-        "can deadlock; release_expired_holds is run through db.fetch_one, which does not retry a deadlock"
-    ),
-)
 def test_expiration_running_four_times_at_once_while_buyers_hold_and_pay(
     api, runtime, make_account, event_factory, database_url
 ):

@@ -142,15 +142,6 @@ class OrderModel(RuleBasedStateMachine):
             problems.add("out-of-stock")
         return problems
 
-    def lazily_held_stock(self) -> int:
-        """Add-ons of orders past their deadline that no job or hold has released yet."""
-        row = db.fetch_one(
-            "SELECT COALESCE(sum(op.quantity), 0)::int AS n FROM order_products op JOIN orders o ON o.id = op.order_id"
-            " WHERE o.event_id = %s AND o.status IN ('reserved', 'awaiting_payment') AND o.expires_at <= now()",
-            (self.event_id,),
-        )
-        return row["n"]
-
     def _hold(self, buyer: int, sector: str, quantity: int, seat: int | None, half: bool, products: int):
         line: dict = {
             "sector_id": self.general if sector == "general" else self.seated,
@@ -215,12 +206,8 @@ class OrderModel(RuleBasedStateMachine):
             )
         )
         if order["status"] == "reserved":
-            lazily_held = self.lazily_held_stock()
             expected = "out-of-stock" if self.stock_used(order) + quantity > STOCK else None
-            # Known bug (test_replacing_add_ons_counts_stock_of_lapsed_holds_as_free): stock of lapsed holds
-            # not yet released is not given back here, though the public read shows it free.
-            lapsed_bug = expected is None and self.stock_used(order) + quantity + lazily_held > STOCK
-            assert problem == expected or (lapsed_bug and problem == "out-of-stock"), (problem, expected)
+            assert problem == expected, (problem, expected)
             if problem is None:
                 order["products"] = quantity
                 assert sum(p["quantity"] for p in result["products"]) == quantity
@@ -527,13 +514,6 @@ def test_orders_follow_the_model(runtime, database_url):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: PUT /orders/{id}/products (replace_order_products in 002_order_functions.sql) does not release the "
-        "event's lapsed holds first, as hold_order does: their add-ons read as free but cannot be taken"
-    ),
-)
 def test_replacing_add_ons_counts_stock_of_lapsed_holds_as_free(runtime, database_url):
     machine = OrderModel()
     machine.new_event()

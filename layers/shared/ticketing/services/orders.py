@@ -175,8 +175,8 @@ def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 5
     released = 0
     deadline = time.monotonic() + time_budget_seconds
     while time.monotonic() < deadline:
-        row = db.fetch_one(sql.release_expired_holds, (batch_size,))
-        count = int(row["released"]) if row else 0
+        # A batch that lost a deadlock to a buyer's hold is rolled back whole and tried again.
+        count = int(db.call_json(sql.release_expired_holds, (batch_size,)) or 0)
         released += count
         if count < batch_size:
             break
