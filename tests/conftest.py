@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,3 +145,28 @@ def new_buyer(api: ApiClient) -> Callable[[], Buyer]:
         return Buyer(response.json["id"], email, cpf, password, sign_in(api, email, password))
 
     return create
+
+
+@pytest.fixture
+def deliveries(runtime: LocalRuntime, moto_server: str) -> Callable[[str], list[dict]]:
+    """What the paid-orders topic published, per order: an SQS queue of our own subscribed to the
+    template's topic (raw delivery). Call it with an order id to drain the queue and get that order's."""
+    sns, sqs = boto_client("sns", moto_server), boto_client("sqs", moto_server)
+    url = sqs.create_queue(QueueName="test-paid-" + uuid.uuid4().hex[:8])["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(
+        TopicArn=runtime.physical("PaidOrdersTopic").ref,
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    received: list[dict] = []
+
+    def for_order(order_id: str) -> list[dict]:
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in batch:
+                received.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return [m for m in received if m.get("order_id") == order_id]
+
+    return for_order

@@ -19,7 +19,6 @@ import pytest
 from http_problems import assert_problem
 from psycopg import sql
 
-from localrun.aws_resources import boto_client
 from ticketing.config import reload_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,33 +85,6 @@ def settle(runtime, payment_id: str, action: str, secret: str | None = None) -> 
         text=True,
         timeout=60,
     )
-
-
-@pytest.fixture
-def deliveries(runtime, moto_server):
-    """An SQS queue of our own, subscribed to the template's paid-orders topic (raw delivery)."""
-    sns, sqs = boto_client("sns", moto_server), boto_client("sqs", moto_server)
-    url = sqs.create_queue(QueueName="e2e-paid-" + uuid.uuid4().hex[:8])["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(
-        TopicArn=runtime.physical("PaidOrdersTopic").ref,
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    received: list[dict] = []
-
-    def for_order(order_id: str) -> list[dict]:
-        while True:
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-            if not batch:
-                break
-            for message in batch:
-                received.append(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return [m for m in received if m.get("order_id") == order_id]
-
-    return for_order
 
 
 def test_card_payments_over_http(api, new_buyer, event_on_sale, deliveries):

@@ -4,41 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 from collections import Counter
 
 import pytest
+from bulk_orders import hold_many
 
 from ticketing import db
 from ticketing.errors import NotFound
 from ticketing.services import catalog, reports
-
-
-def hold_many(ev: dict, buyer_sub: str, count: int) -> None:
-    """`count` holds made by the SQL function itself in one statement (1 general place + 1 add-on each)."""
-    request = {
-        "user_sub": buyer_sub,
-        "event_id": ev["event"]["id"],
-        "tickets": [
-            {
-                "index": 0,
-                "sector_id": ev["general"]["id"],
-                "seat_id": None,
-                "quantity": 1,
-                "type": "full",
-                "half_category": None,
-                "counts_to_quota": False,
-            }
-        ],
-        "products": [{"index": 0, "product_id": ev["product"]["id"], "quantity": 1}],
-        "idempotency": None,
-    }
-    db.fetch_one(
-        "SELECT count(hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid()))) AS n"
-        " FROM generate_series(1, %s)",
-        (json.dumps(request), count),
-    )
 
 
 def test_report_matches_ten_thousand_orders(make_event, new_user, organizer):

@@ -3,7 +3,6 @@ even when the worker is killed halfway and started again."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bulk_orders import hold_many
 
 from ticketing import db
 from ticketing.api.catalog import EventPatch
@@ -100,32 +100,6 @@ def test_only_the_buyer_may_withdraw_and_only_from_a_paid_order(make_event, new_
     order = paid_order(ev, buyer)
     with pytest.raises(NotFound):
         cancellations.withdraw(new_user(), order["id"])
-
-
-def hold_many(ev: dict, buyer_sub: str, count: int) -> list[str]:
-    request = {
-        "user_sub": buyer_sub,
-        "event_id": ev["event"]["id"],
-        "tickets": [
-            {
-                "index": 0,
-                "sector_id": ev["general"]["id"],
-                "seat_id": None,
-                "quantity": 1,
-                "type": "full",
-                "half_category": None,
-                "counts_to_quota": False,
-            }
-        ],
-        "products": [{"index": 0, "product_id": ev["product"]["id"], "quantity": 1}],
-        "idempotency": None,
-    }
-    rows = db.fetch_all(
-        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid())) -> 'body' ->> 'id' AS id"
-        " FROM generate_series(1, %s)",
-        (json.dumps(request), count),
-    )
-    return [r["id"] for r in rows]
 
 
 def test_cancelling_an_event_refunds_two_thousand_paid_orders_once_across_a_killed_worker(

@@ -19,7 +19,6 @@ import pytest
 from proof_support import PROJECT_ROOT, card, hold, require_route, send_webhook
 from psycopg.rows import dict_row
 
-from localrun.aws_resources import boto_client
 from ticketing.config import reload_settings
 
 HERE = Path(__file__).resolve().parent
@@ -29,30 +28,6 @@ def query(database_url: str, sql: str, params=None) -> list[dict]:
     with psycopg.connect(database_url, row_factory=dict_row, autocommit=True) as conn:
         cursor = conn.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
-
-
-@pytest.fixture
-def deliveries(runtime, moto_server):
-    """A queue of our own subscribed to the paid-orders topic: what was published, per order."""
-    sns, sqs = boto_client("sns", moto_server), boto_client("sqs", moto_server)
-    url = sqs.create_queue(QueueName="proof-paid-" + uuid.uuid4().hex[:8])["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(
-        TopicArn=runtime.physical("PaidOrdersTopic").ref,
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    received: list[dict] = []
-
-    def for_order(order_id: str) -> list[dict]:
-        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for message in batch:
-                received.append(json.loads(message["Body"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return [m for m in received if m.get("order_id") == order_id]
-
-    return for_order
 
 
 @pytest.fixture
