@@ -6,12 +6,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from ticketing import db
 from ticketing.http import install, ok
 from ticketing.observability import api_handler
+from ticketing.responses import Health, answers
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install(app)
 
 
-@app.get("/health", summary="Liveness and database check")
+@app.get("/health", summary="Liveness and database check", responses=answers(200, Health))
 def health():
     db.fetch_one("SELECT 1 AS ok")
     return ok({"status": "ok", "database": "ok"})

@@ -6,13 +6,41 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from ticketing.api.orders import OrderIn
 from ticketing.http import BEARER, caller, header, install
 from ticketing.observability import api_handler
+from ticketing.responses import Order, answers
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install(app, role="buyer")
 
 
-@app.post("/orders", summary="Hold tickets and add-ons", security=BEARER)
+@app.post(
+    "/orders",
+    summary="Hold tickets and add-ons",
+    security=BEARER,
+    responses=answers(
+        201,
+        Order,
+        400,
+        403,
+        404,
+        422,
+        role="buyer",
+        conflicts=[
+            "seat-unavailable",
+            "sold-out",
+            "out-of-stock",
+            "limit-exceeded",
+            "invalid-state",
+            "idempotency-conflict",
+            "idempotency-in-progress",
+        ],
+        description="The order, reserved (a repeat with the same Idempotency-Key answers the first order)",
+        notes={
+            403: "The account has no buyer profile (`forbidden`)",
+            404: "No event on sale with this id (`not-found`)",
+        },
+    ),
+)
 def create_order(body: OrderIn):
     status, order = orders.hold_order(caller(app), body, header(app, "Idempotency-Key"))
     return Response(status_code=status, content_type="application/json", body=order)

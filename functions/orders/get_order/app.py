@@ -5,13 +5,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.http import BEARER, caller, install, ok
 from ticketing.observability import api_handler
+from ticketing.responses import Order, answers
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install(app, role="buyer")
 
 
-@app.get("/orders/<order_id>", summary="An order", security=BEARER)
+@app.get(
+    "/orders/<order_id>",
+    summary="An order",
+    security=BEARER,
+    responses=answers(200, Order, 404, role="buyer"),
+)
 def get_order(order_id: str):
     return ok(orders.get_order(caller(app), order_id))
 

@@ -5,13 +5,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.http import BEARER, install, ok, organizer
 from ticketing.observability import api_handler
+from ticketing.responses import OrderPage, answers
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install(app, role="organizer")
 
 
-@app.get("/events/<event_id>/orders", summary="Order desk", security=BEARER)
+@app.get(
+    "/events/<event_id>/orders",
+    summary="Order desk",
+    security=BEARER,
+    responses=answers(200, OrderPage, 404, 422, role="organizer"),
+)
 def list_event_orders(
     event_id: str,
     status: str | None = None,

@@ -5,6 +5,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.http import header, install, ok
 from ticketing.observability import api_handler
+from ticketing.responses import PaymentNotice, answers
 from ticketing.services import payments
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -19,6 +20,18 @@ install(app)
         "Body `{payment_id, status: approved|declined|expired}`, signed with header "
         "`X-Signature: sha256=<hex>` = HMAC-SHA256 of the raw body under the shared secret (401 otherwise). "
         "Duplicates and reordering are harmless. Answers `{payment_id, status, order_status}`."
+    ),
+    responses=answers(
+        200,
+        PaymentNotice,
+        400,
+        401,
+        404,
+        422,
+        notes={
+            401: "Missing or invalid X-Signature (`unauthorized`)",
+            404: "No such payment (`not-found`)",
+        },
     ),
 )
 def payment_webhook():

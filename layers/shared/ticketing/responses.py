@@ -1,0 +1,363 @@
+"""What each route answers, as the OpenAPI document shows it: the success status and body, and the problems.
+
+Left alone, Powertools documents every operation as "200 application/json" with no schema plus its own 422
+(HTTPValidationError), which is not what this API sends. Each route passes `responses=answers(...)` to its
+decorator instead; `answers` builds the same problem responses everywhere from the models below.
+
+The models describe the bodies the services build (see services/ and the SQL document functions); they
+are documentation only, never used to validate or shape a response. Every object may gain fields later
+(the contract only grows), so none forbids extra ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ticketing.errors import PROBLEM_BASE
+from ticketing.http import PROBLEM_JSON
+
+Role = Literal["public", "buyer", "organizer"]
+OrderStatus = Literal["reserved", "awaiting_payment", "paid", "expired", "cancelled", "refunded"]
+PaymentStatus = Literal["pending", "approved", "declined", "expired", "refund_due", "refunded"]
+TicketType = Literal["full", "half"]
+
+
+class Document(BaseModel):
+    """A response object: the fields listed are always there; more may be added."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# Problems (RFC 9457), the body of every 4xx and 5xx.
+
+
+class Problem(Document):
+    """An RFC 9457 problem document (application/problem+json)."""
+
+    type: str = Field(
+        description=f"{PROBLEM_BASE}<name>: the last path segment names the problem",
+        examples=[f"{PROBLEM_BASE}not-found"],
+    )
+    title: str = Field(description="a short summary of the problem's name")
+    status: int = Field(description="the HTTP status code")
+    detail: str = Field(description="what went wrong with this request")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="the invalid field, e.g. `tickets[0].quantity`, or `body`")
+    message: str
+
+
+class ValidationProblem(Problem):
+    """A 422 problem (`validation`): the request was well-formed but invalid; `errors` names each field."""
+
+    errors: list[FieldError]
+
+
+# Catalog.
+
+
+class RefundProgress(Document):
+    refunded: int
+    total: int
+    finished_at: datetime | None
+
+
+class PriceTier(Document):
+    name: str
+    price_cents: int
+    quantity: int | None
+    ends_at: datetime | None
+    sold_out: bool
+    ended: bool
+
+
+class Sector(Document):
+    id: UUID
+    name: str
+    kind: Literal["seated", "general"]
+    price_cents: int = Field(description="the current price (that of the current tier, if any)")
+    half_price_cents: int
+    capacity: int
+    available: int
+    half_quota: int
+    half_available: int
+    tier: str | None = Field(description="the name of the current price tier, if the sector has tiers")
+    tiers: list[PriceTier]
+
+
+class Event(Document):
+    id: UUID
+    name: str
+    venue: str
+    description: str | None
+    starts_at: datetime
+    timezone: str
+    status: Literal["draft", "on_sale", "closed", "cancelled"]
+    hold_minutes: int
+    max_tickets_per_order: int
+    service_fee_percent: float
+    max_tickets_per_cpf: int | None
+    max_installments: int
+    created_at: datetime
+    sectors: list[Sector] = Field(
+        default=[], description="with live availability (left out of lists of events)"
+    )
+    refund_progress: RefundProgress | None = Field(default=None, description="only once cancelled")
+
+
+class EventPage(Document):
+    items: list[Event]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class Seat(Document):
+    id: UUID
+    row: str
+    number: int
+    label: str
+    status: Literal["available", "held", "sold"]
+
+
+class SeatMap(Document):
+    items: list[Seat]
+    next_cursor: None = Field(description="always null: the whole seat map comes at once")
+
+
+class Product(Document):
+    id: UUID
+    event_id: UUID | None = Field(description="null for an add-on of every event of its organizer")
+    name: str
+    description: str | None
+    price_cents: int
+    available: int | None = Field(description="null when the stock is unlimited")
+
+
+class ProductList(Document):
+    items: list[Product]
+    next_cursor: None = Field(description="always null: every add-on comes at once")
+
+
+# Orders and payments.
+
+
+class OrderTicketLine(Document):
+    sector_id: UUID
+    sector: str
+    seat_id: UUID | None
+    seat_label: str | None
+    quantity: int
+    type: TicketType
+    half_category: str | None
+    tier: str | None
+    unit_price_cents: int
+    unit_fee_cents: int
+
+
+class OrderProductLine(Document):
+    product_id: UUID
+    name: str
+    quantity: int
+    unit_price_cents: int
+
+
+class Payment(Document):
+    id: UUID
+    order_id: UUID
+    method: Literal["pix", "card", "boleto"]
+    status: PaymentStatus
+    amount_cents: int
+    expires_at: datetime | None = Field(description="null for a card payment (decided at once)")
+    installments: int
+    installment_cents: int
+    created_at: datetime
+    decided_at: datetime | None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    pix_copy_paste: str | None = Field(default=None, description="the PIX BR Code (copia e cola)")
+    pix_qr_png: str | None = Field(
+        default=None,
+        description="a data:image/png;base64 URL of the QR code, while the PIX payment is pending",
+    )
+    boleto_line: str | None = Field(default=None, description="the 47-digit typeable line")
+    boleto_barcode: str | None = Field(default=None, description="the 44-digit barcode")
+    due_date: date | None = None
+
+
+class Buyer(Document):
+    email: str
+    name: str
+
+
+class Order(Document):
+    id: UUID
+    event_id: UUID
+    status: OrderStatus
+    expires_at: datetime
+    created_at: datetime
+    paid_at: datetime | None
+    ticket_count: int
+    tickets: list[OrderTicketLine]
+    products: list[OrderProductLine]
+    tickets_cents: int
+    products_cents: int
+    fee_cents: int
+    total_cents: int
+    payment: Payment | None = Field(description="the latest payment of the order, if any")
+    buyer: Buyer | None = Field(default=None, description="only in the organizer's order desk")
+
+
+class OrderPage(Document):
+    items: list[Order]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class PaymentNotice(Document):
+    """What the webhook did with the provider's notice."""
+
+    payment_id: UUID
+    status: PaymentStatus
+    order_status: OrderStatus
+
+
+# After payment.
+
+
+class Invoice(Document):
+    number: int
+    series: int
+    access_key: str = Field(pattern=r"^[0-9]{44}$")
+    issued_at: datetime
+    url: str = Field(description="a pre-signed link to the invoice JSON")
+    cancelled_at: datetime | None
+    cancellation_url: str | None = Field(default=None, description="once the invoice is cancelled")
+
+
+class Ticket(Document):
+    id: UUID
+    code: str = Field(description="what the ticket's QR code carries, scanned at the door")
+    sector: str
+    seat_label: str | None
+    type: TicketType
+    half_category: str | None
+    checked_in_at: datetime | None
+    valid: bool
+    pdf_url: str | None = Field(description="a pre-signed link to the PDF; null until it is written")
+
+
+class TicketList(Document):
+    items: list[Ticket]
+    next_cursor: None = Field(description="always null: every ticket comes at once")
+
+
+class CheckIn(Document):
+    ticket_id: UUID
+    event_id: UUID
+    sector: str
+    seat_label: str | None
+    type: TicketType = Field(description="`half` tells the door to ask for the half-price proof")
+    half_category: str | None
+    checked_in_at: datetime
+
+
+class SectorSales(Document):
+    sector_id: UUID
+    name: str
+    capacity: int
+    tickets_sold: int
+    available: int
+    revenue_cents: int
+    fees_cents: int
+    seat_map_views: int
+
+
+class ProductSales(Document):
+    product_id: UUID
+    name: str
+    quantity: int
+    revenue_cents: int
+
+
+class Report(Document):
+    event_id: UUID
+    tickets_sold: int
+    revenue_cents: int = Field(description="everything paid, fees included (refunds excluded)")
+    fees_cents: int
+    net_cents: int
+    by_sector: list[SectorSales]
+    orders_by_status: dict[str, int]
+    products_sold: list[ProductSales]
+
+
+class Health(Document):
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+# The problems a route can answer, by status, with what each means.
+PROBLEMS: dict[int, tuple[str, type[Problem]]] = {
+    400: ("Malformed request: the body is not valid JSON (`malformed`)", Problem),
+    401: ("Missing, invalid or expired bearer token (`unauthorized`)", Problem),
+    403: ("Signed in but not allowed (`forbidden`)", Problem),
+    404: ("No such resource, or one the caller may not see (`not-found`)", Problem),
+    409: ("A business conflict; `type` names which", Problem),
+    422: ("Well-formed but invalid; `errors` names each field (`validation`)", ValidationProblem),
+    503: ("The database is unavailable or busy; retry shortly (`unavailable`)", Problem),
+}
+SUCCESS_DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
+
+
+def answers(
+    status: int,
+    body: type[BaseModel] | None,
+    *problems: int,
+    role: Role = "public",
+    conflicts: Iterable[str] = (),
+    database: bool = True,
+    other_types: Mapping[str, dict[str, Any]] | None = None,
+    description: str | None = None,
+    notes: Mapping[int, str] | None = None,
+) -> dict[int, OpenAPIResponse]:
+    """The `responses=` of a route: its success `status` with `body` (application/json), and its problems.
+
+    `problems` are the statuses the route itself can answer; on top of them a `buyer` route gets 401, an
+    `organizer` route 401 and 403, a route with `conflicts` (problem names) 409, and one that reads the
+    database (`database`) 503. `other_types` adds media types of the success (e.g. text/csv), and `notes`
+    replaces the usual description of a problem status with one that fits the route."""
+    statuses = set(problems)
+    if role in ("buyer", "organizer"):
+        statuses.add(401)
+    if role == "organizer":
+        statuses.add(403)
+    conflicts = list(conflicts)
+    if conflicts:
+        statuses.add(409)
+    if database:
+        statuses.add(503)
+    unknown = statuses - PROBLEMS.keys()
+    if unknown:
+        raise ValueError(f"no problem is described for status {sorted(unknown)}")
+
+    success: OpenAPIResponse = {"description": description or SUCCESS_DESCRIPTIONS[status]}
+    content: dict[str, Any] = {}
+    if body is not None:
+        content["application/json"] = {"model": body}
+    content.update(other_types or {})
+    if content:
+        success["content"] = content
+    documented: dict[int, OpenAPIResponse] = {status: success}
+
+    for code in sorted(statuses):
+        text, model = PROBLEMS[code]
+        if notes and code in notes:
+            text = notes[code]
+        elif code == 409 and conflicts:
+            text = "A business conflict; `type` names which: " + ", ".join(f"`{n}`" for n in conflicts)
+        documented[code] = {"description": text, "content": {PROBLEM_JSON: {"model": model}}}
+    return documented
