@@ -67,20 +67,37 @@ def main(folder: Path) -> dict:
         paid_before = payment.status == 201 and payment.json["status"] == "approved"
 
         samples: list[dict] = []
+        acknowledged_holds: list[str] = []  # every hold answered 201
+        acknowledged_paid: list[str] = []  # every payment answered 201 approved
         lock = threading.Lock()
         stop = threading.Event()
         phase = {"name": "before"}
 
         def worker(n: int) -> None:
             client = ApiClient(runtime.base_url, timeout=CLIENT_TIMEOUT)
+            held: list[str] = []
             i = 0
             while not stop.is_set():
                 i += 1
                 started = time.monotonic()
                 label = phase["name"]
                 try:
-                    if i % 2:
+                    if i % 3 == 0 and held:  # pay the last hold this worker made
+                        order_id = held.pop()
+                        answer = client.post(
+                            f"/orders/{order_id}/payments",
+                            token=token,
+                            json={"method": "card", "card": card()},
+                        )
+                        if answer.status == 201 and answer.json["status"] == "approved":
+                            with lock:
+                                acknowledged_paid.append(order_id)
+                    elif i % 3 == 1:
                         answer = client.post("/orders", token=token, json=line)
+                        if answer.status == 201:
+                            held.append(answer.json["id"])
+                            with lock:
+                                acknowledged_holds.append(answer.json["id"])
                     else:
                         answer = client.get(f"/events/{event['id']}")
                     sample = {
@@ -120,7 +137,17 @@ def main(folder: Path) -> dict:
         first_ok = next((s["at"] for s in after if s["status"] in (200, 201)), None)
         settled = [s for s in after if first_ok is not None and s["at"] >= first_ok + 1.0]
         final = api.get(f"/orders/{paid['id']}", token=token)
+        statuses = {
+            order_id: api.get(f"/orders/{order_id}", token=token).json.get("status")
+            for order_id in {*acknowledged_holds, *acknowledged_paid}
+        }
         return {
+            "acknowledged_holds": len(acknowledged_holds),
+            "acknowledged_paid": len(acknowledged_paid),
+            "lost_holds": [
+                o for o in acknowledged_holds if statuses[o] not in ("reserved", "awaiting_payment", "paid")
+            ],
+            "lost_paid": [o for o in acknowledged_paid if statuses[o] != "paid"],
             "paid_before": paid_before,
             "paid_after": final.status == 200 and final.json["status"] == "paid",
             "down_seconds": round(restarted_at - stopped_at, 2),

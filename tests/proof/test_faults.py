@@ -82,6 +82,9 @@ def test_postgresql_restarted_under_load(tmp_path):
     settled = result["settled"]
     assert len(settled) > 20 and all(s["status"] in (200, 201) for s in settled)
     assert result["paid_before"] and result["paid_after"]
+    # Every write the clients were told succeeded is still there after the restart.
+    assert result["acknowledged_paid"] >= 5 and result["acknowledged_holds"] >= 5, result
+    assert result["lost_holds"] == [] and result["lost_paid"] == []
 
 
 def test_sns_unreachable_at_approval_publishes_later_exactly_once(
