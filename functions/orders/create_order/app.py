@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.api.orders import OrderIn
-from ticketing.http import BEARER, caller, header, install
+from ticketing.http import BEARER, IdempotencyKey, caller, install
 from ticketing.observability import api_handler
 from ticketing.responses import Order, answers
 from ticketing.services import orders
@@ -41,8 +41,8 @@ install(app, role="buyer")
         },
     ),
 )
-def create_order(body: OrderIn):
-    status, order = orders.hold_order(caller(app), body, header(app, "Idempotency-Key"))
+def create_order(body: OrderIn, idempotency_key: IdempotencyKey = None):
+    status, order = orders.hold_order(caller(app), body, idempotency_key)
     return Response(status_code=status, content_type="application/json", body=order)
 
 

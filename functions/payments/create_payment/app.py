@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.api.payments import PaymentIn
-from ticketing.http import BEARER, caller, header, install
+from ticketing.http import BEARER, IdempotencyKey, caller, install
 from ticketing.observability import api_handler
 from ticketing.responses import Payment, answers
 from ticketing.services import payments
@@ -28,8 +28,8 @@ install(app, role="buyer")
         description="The payment: a card is approved or declined at once, PIX and boleto are pending",
     ),
 )
-def create_payment(order_id: str, body: PaymentIn):
-    status, payment = payments.create_payment(caller(app), order_id, body, header(app, "Idempotency-Key"))
+def create_payment(order_id: str, body: PaymentIn, idempotency_key: IdempotencyKey = None):
+    status, payment = payments.create_payment(caller(app), order_id, body, idempotency_key)
     return Response(status_code=status, content_type="application/json", body=payment)
 
 

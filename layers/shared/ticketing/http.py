@@ -9,17 +9,28 @@ from __future__ import annotations
 import json
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from ticketing.auth import Caller, verify_access_token
 from ticketing.errors import DomainError, Forbidden, Malformed, NotFound, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
+# The optional Idempotency-Key header of the routes that create something (checked by the service: 1 to 255
+# printable characters); declared as a parameter so /openapi.json documents it.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Any string up to 255 characters: a retry with the same key and body answers the first "
+        "response; the same key with another body is 409 idempotency-conflict",
+    ),
+]
 BEARER = [{"bearerAuth": []}]  # OpenAPI security requirement of the routes that need a token
 
 SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(scheme="bearer", bearerFormat="JWT")}
