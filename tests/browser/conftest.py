@@ -6,9 +6,6 @@ machine); `make test-browser` installs both and runs them.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import os
 import secrets
 import shutil
@@ -19,7 +16,6 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -88,13 +84,6 @@ def open_page(browser, runtime) -> Iterator[Callable[..., object]]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 @pytest.fixture
 def seated_event(api, organizer_token) -> Callable[..., dict]:
     """An event on sale starting 2027-03-10 23:30 UTC (20:30 in São Paulo): 'Plateia' A-C x 10, 'Pista', an add-on."""
@@ -143,26 +132,6 @@ def seated_event(api, organizer_token) -> Callable[..., dict]:
         return {"id": event_id, "name": name, "seated": seated.json, "seats": {s["label"]: s for s in seats}}
 
     return create
-
-
-def route_served(api, method: str, path_template: str) -> bool:
-    spec = api.get("/openapi.json").json or {}
-    if method.lower() not in (spec.get("paths") or {}).get(path_template, {}):
-        return False
-    concrete = path_template.replace("{order_id}", "00000000-0000-4000-8000-000000000000").replace(
-        "{event_id}", "00000000-0000-4000-8000-000000000000"
-    )
-    probe = api.request(method, concrete, json_body={} if method == "POST" else None)
-    return probe.status != 405 and not (probe.status == 404 and "No route for" in probe.text)
-
-
-def send_webhook(api, payment_id: str, status: str = "approved"):
-    body = json.dumps({"payment_id": payment_id, "status": status}).encode()
-    secret = (os.environ.get("PAYMENT_WEBHOOK_SECRET") or "local-webhook-secret").encode()
-    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return api.post(
-        "/payments/webhook", raw=body, headers={"Content-Type": "application/json", "X-Signature": signature}
-    )
 
 
 def soon(days: int = 20) -> str:

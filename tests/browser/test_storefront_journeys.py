@@ -7,7 +7,7 @@ import secrets
 import time
 
 import pytest
-from conftest import route_served, screenshot, send_webhook
+from storefront_support import open_event_from_the_list, route_served, screenshot, send_webhook
 
 from localrun.testing import random_cpf
 
@@ -37,7 +37,7 @@ def test_buyer_picks_seats_holds_pays_by_pix_and_sees_tickets(open_page, seated_
     event = seated_event()
     page = open_page()
     person = sign_up_in_the_page(page)
-    page.get_by_role("link", name=f"Comprar ingressos para {event['name']}").click()
+    open_event_from_the_list(page, event["name"])
     page.get_by_role("heading", name=event["name"]).wait_for()
     assert (
         "20:30" in page.locator(".when").inner_text()
@@ -163,3 +163,35 @@ def test_organizer_sees_the_report(open_page, seated_event, api):
     assert page.get_by_role("link", name="Baixar CSV").is_visible()
     time.sleep(0.2)
     screenshot(page, "07-report")
+
+
+def test_more_than_fifty_events_load_fifty_at_a_time(open_page, api, organizer_token):
+    """The home page lists 50 events and a "Mais eventos" button fetches the next 50 (soonest first)."""
+
+    def on_sale(name: str, starts_at: str) -> None:
+        event = api.post(
+            "/events", token=organizer_token, json={"name": name, "venue": "Arena", "starts_at": starts_at}
+        )
+        assert event.status == 201, event.text
+        sector = {"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 10}
+        assert (
+            api.post(f"/events/{event.json['id']}/sectors", token=organizer_token, json=sector).status == 201
+        )
+        published = api.patch(
+            f"/events/{event.json['id']}", token=organizer_token, json={"status": "on_sale"}
+        )
+        assert published.status == 200, published.text
+
+    tag = secrets.token_hex(3)
+    listed = len(api.get("/events?limit=200").json["items"])
+    for n in range(max(0, 51 - listed)):  # at least 51 on sale, all before the last one below
+        on_sale(f"Lote de teste {tag} {n}", "2029-06-01T20:00:00Z")
+    last = f"O último evento {tag}"
+    on_sale(last, "2030-12-31T23:00:00Z")
+
+    page = open_page()
+    page.locator(".cards li").first.wait_for()
+    assert page.locator(".cards li").count() == 50
+    assert not page.get_by_role("link", name=f"Comprar ingressos para {last}").count()
+    open_event_from_the_list(page, last)
+    page.get_by_role("heading", name=last).wait_for()

@@ -69,18 +69,44 @@ async function eventsPage() {
   const page = pager();
   page("Eventos à venda", h("p", { class: "loading" }, "Carregando eventos…"));
   const answer = await call("GET", "/events?limit=50", { auth: false });
-  const list = h("ul", { class: "cards" });
-  for (const event of answer.items) {
-    list.append(
-      h("li", { class: "card" },
-        h("h2", {}, h("a", { href: `#/evento/${event.id}` }, event.name)),
-        h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
-        h("p", {}, event.venue),
-        h("a", { class: "button", href: `#/evento/${event.id}`, "aria-label": `Comprar ingressos para ${event.name}` }, "Comprar ingressos"),
-      ),
-    );
+  if (!answer.items.length) {
+    page("Eventos à venda", h("p", {}, "Nenhum evento à venda no momento."));
+    return;
   }
-  page("Eventos à venda", answer.items.length ? list : h("p", {}, "Nenhum evento à venda no momento."));
+  const list = h("ul", { class: "cards" });
+  const more = h("div");
+  // Events come 50 at a time, soonest first; the button asks for the next 50 while there are more.
+  const show = (items, cursor) => {
+    for (const event of items) {
+      list.append(
+        h("li", { class: "card" },
+          h("h2", {}, h("a", { href: `#/evento/${event.id}` }, event.name)),
+          h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
+          h("p", {}, event.venue),
+          h("a", { class: "button", href: `#/evento/${event.id}`, "aria-label": `Comprar ingressos para ${event.name}` }, "Comprar ingressos"),
+        ),
+      );
+    }
+    if (!cursor) {
+      replace(more);
+      return;
+    }
+    const button = h("button", { type: "button", class: "button secondary" }, "Mais eventos");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      button.textContent = "Carregando…";
+      try {
+        const next = await call("GET", `/events?limit=50&cursor=${encodeURIComponent(cursor)}`, { auth: false });
+        show(next.items, next.next_cursor);
+      } catch {
+        button.disabled = false;
+        button.textContent = "Não foi possível carregar; tentar de novo";
+      }
+    });
+    replace(more, button);
+  };
+  page("Eventos à venda", list, more);
+  show(answer.items, answer.next_cursor);
 }
 
 // ------------------------------------------------------------------ one event: choose and hold

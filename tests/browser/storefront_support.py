@@ -1,0 +1,54 @@
+"""Helpers of the browser tests: screenshots, whether a route is served, signed payment webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def route_served(api, method: str, path_template: str) -> bool:
+    spec = api.get("/openapi.json").json or {}
+    if method.lower() not in (spec.get("paths") or {}).get(path_template, {}):
+        return False
+    concrete = path_template.replace("{order_id}", "00000000-0000-4000-8000-000000000000").replace(
+        "{event_id}", "00000000-0000-4000-8000-000000000000"
+    )
+    probe = api.request(method, concrete, json_body={} if method == "POST" else None)
+    return probe.status != 405 and not (probe.status == 404 and "No route for" in probe.text)
+
+
+def send_webhook(api, payment_id: str, status: str = "approved"):
+    body = json.dumps({"payment_id": payment_id, "status": status}).encode()
+    secret = (os.environ.get("PAYMENT_WEBHOOK_SECRET") or "local-webhook-secret").encode()
+    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return api.post(
+        "/payments/webhook", raw=body, headers={"Content-Type": "application/json", "X-Signature": signature}
+    )
+
+
+def open_event_from_the_list(page, name: str) -> None:
+    """Click an event's card on the home page, asking for more events ("Mais eventos") until it shows."""
+    page.goto(page.url.split("#")[0] + "#/")
+    cards = page.locator(".cards li")
+    cards.first.wait_for()
+    link = page.get_by_role("link", name=f"Comprar ingressos para {name}")
+    more = page.get_by_role("button", name="Mais eventos")
+    while not link.count():
+        shown = cards.count()
+        assert more.count(), f"{name} is not among the {shown} events the storefront lists"
+        more.click()
+        page.wait_for_function("n => document.querySelectorAll('.cards li').length > n", arg=shown)
+    link.click()
