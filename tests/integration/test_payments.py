@@ -682,3 +682,54 @@ def test_an_unreachable_sns_costs_one_attempt_per_run_and_the_request_only_tries
     monkeypatch.undo()
     outbox.publish_pending(limit=1000)
     assert [len(paid_orders.for_order(o["id"])) for o in (first, second)] == [1, 1]
+
+
+def _queue_paid_order_messages(count: int) -> list[str]:
+    """`count` unsent paid-order messages never tried, as a burst of payments (or a cancelled event) leaves."""
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    db.fetch_all(
+        "INSERT INTO outbox (kind, aggregate_id, payload)"
+        " SELECT 'paid-order', id, jsonb_build_object('type', 'order.paid', 'order_id', id)"
+        "   FROM unnest(%s::uuid[]) AS id RETURNING id",
+        (ids,),
+    )
+    return ids
+
+
+def test_the_scheduled_publisher_drains_a_backlog_and_a_retried_message_does_not_wait_behind_it(
+    make_event, new_user, paid_orders
+):
+    ev = make_event()
+    buyer = new_user()
+    order = hold(ev, buyer)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAID_ORDERS_TOPIC_ARN", paid_orders.topic_arn + "-gone")
+        reload_settings()
+        assert pay(buyer, order["id"], "card", card=APPROVED_CARD)["status"] == "approved"
+        outbox.publish_pending(aggregate_ids=[order["id"]])  # failed twice: it sorts after new messages
+    reload_settings()
+    backlog = _queue_paid_order_messages(35)
+    counts = outbox.drain(batch_size=10)
+    assert counts["sent"] >= 36 and counts["failed"] == 0, counts
+    assert all(outbox_rows(aggregate)[0]["sent_at"] is not None for aggregate in [*backlog, order["id"]])
+    assert len(paid_orders.for_order(order["id"])) == 1
+    assert len(paid_orders.for_order(backlog[-1])) == 1
+
+
+def test_the_scheduled_publisher_stops_when_a_batch_sends_nothing(paid_orders, monkeypatch):
+    tried: list[str] = []
+
+    def failing(payload: dict) -> None:
+        tried.append(payload["order_id"])
+        raise RuntimeError("SNS said no")
+
+    monkeypatch.setitem(outbox.SENDERS, "paid-order", failing)
+    backlog = set(_queue_paid_order_messages(5))
+    counts = outbox.drain(batch_size=1000, time_budget_seconds=30)
+    assert counts["sent"] == 0 and counts["failed"] >= 5, counts
+    assert backlog <= set(tried) and len(tried) == len(set(tried)), (
+        "a failing row was retried in the same run"
+    )
+    monkeypatch.undo()
+    outbox.drain()
+    assert all(outbox_rows(aggregate)[0]["sent_at"] is not None for aggregate in backlog)

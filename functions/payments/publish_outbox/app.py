@@ -8,6 +8,7 @@ from ticketing.services import outbox
 
 @job_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    counts = outbox.publish_pending(limit=500)
+    budget = max(1.0, context.get_remaining_time_in_millis() / 1000 - 5)
+    counts = outbox.drain(time_budget_seconds=budget)
     logger.info("outbox published", extra=counts)
     return counts
