@@ -2,13 +2,13 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.observability import job_handler, logger
+from ticketing.observability import job_handler, logger, time_budget
 from ticketing.services import cancellations
 
 
 @job_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    budget = max(1.0, context.get_remaining_time_in_millis() / 1000 - 5)
+    budget = time_budget(context)
     done = cancellations.refund_cancelled_events(time_budget_seconds=budget)
     logger.info("cancelled events processed", extra=done)
     return done

@@ -2,13 +2,13 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.observability import job_handler, logger
+from ticketing.observability import job_handler, logger, time_budget
 from ticketing.services import orders
 
 
 @job_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    budget = max(1.0, context.get_remaining_time_in_millis() / 1000 - 5)
+    budget = time_budget(context)
     released = orders.release_expired_holds(time_budget_seconds=budget)
     logger.info("released expired holds", extra={"released": released})
     return {"released": released}

@@ -2,13 +2,13 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.observability import job_handler, logger
+from ticketing.observability import job_handler, logger, time_budget
 from ticketing.services import outbox
 
 
 @job_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    budget = max(1.0, context.get_remaining_time_in_millis() / 1000 - 5)
+    budget = time_budget(context)
     counts = outbox.drain(time_budget_seconds=budget)
     logger.info("outbox published", extra=counts)
     return counts

@@ -85,6 +85,12 @@ def job_handler(run: Callable[[dict, Any], Any]) -> Callable[[dict, Any], Any]:
     return handler
 
 
+def time_budget(context: Any, margin_seconds: float = 5.0) -> float:
+    """Seconds a scheduled job may go on taking batches: the invocation's remaining time less a margin to
+    log and return before the timeout (at least one second)."""
+    return max(1.0, context.get_remaining_time_in_millis() / 1000 - margin_seconds)
+
+
 @contextmanager
 def traced(name: str) -> Iterator[None]:
     """An X-Ray subsegment around a database or AWS call (nothing when tracing is off, e.g. locally)."""

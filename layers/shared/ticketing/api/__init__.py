@@ -6,6 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
+NUL = "\x00"
+NO_NUL = "must not contain the NUL character (\\u0000)"
+
 
 class RequestModel(BaseModel):
     """The base of every request body: text may hold any character PostgreSQL can store.
@@ -16,6 +19,6 @@ class RequestModel(BaseModel):
     @field_validator("*")
     @classmethod
     def _no_nul_character(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain the NUL character (\\u0000)")
+        if isinstance(value, str) and NUL in value:
+            raise ValueError(NO_NUL)
         return value
