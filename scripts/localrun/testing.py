@@ -1,4 +1,5 @@
-"""What tests need to talk to a running LocalRuntime: a small JSON HTTP client and valid random CPFs."""
+"""What tests need to talk to a running LocalRuntime: a small JSON HTTP client, valid random CPFs and events
+put on sale over HTTP."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import http.client
 import json
 import random
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,3 +134,36 @@ class ApiClient:
         raw: bytes | str | None = None,
     ) -> ApiResponse:
         return self.request("PATCH", path, json, token, headers, raw)
+
+
+def create_event_on_sale(
+    api: ApiClient,
+    token: str,
+    *,
+    sectors: Sequence[dict],
+    products: Sequence[dict] = (),
+    starts_in_days: int = 20,
+    **fields: Any,
+) -> dict:
+    """An event put on sale over HTTP the way an organizer does it: POST /events (name, venue and a start
+    `starts_in_days` from now unless `fields` say otherwise), its sectors, its own add-ons, then
+    PATCH status on_sale. Returns {id, event (the draft as created), sectors, products} (the 201 bodies)."""
+    starts = (datetime.now(UTC) + timedelta(days=starts_in_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    event = api.post(
+        "/events", token=token, json={"name": "Evento", "venue": "Arena", "starts_at": starts, **fields}
+    )
+    assert event.status == 201, event.text
+    event_id = event.json["id"]
+    made_sectors = []
+    for sector in sectors:
+        made = api.post(f"/events/{event_id}/sectors", token=token, json=sector)
+        assert made.status == 201, made.text
+        made_sectors.append(made.json)
+    made_products = []
+    for product in products:
+        made = api.post("/products", token=token, json={**product, "event_id": event_id})
+        assert made.status == 201, made.text
+        made_products.append(made.json)
+    published = api.patch(f"/events/{event_id}", token=token, json={"status": "on_sale"})
+    assert published.status == 200 and published.json["status"] == "on_sale", published.text
+    return {"id": event_id, "event": event.json, "sectors": made_sectors, "products": made_products}

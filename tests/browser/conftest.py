@@ -10,10 +10,11 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from localrun.testing import create_event_on_sale
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -90,49 +91,27 @@ def seated_event(api, organizer_token) -> Callable[..., dict]:
 
     def create() -> dict:
         name = f"Show no navegador {secrets.token_hex(3)}"
-        event = api.post(
-            "/events",
-            token=organizer_token,
-            json={
-                "name": name,
-                "venue": "Espaço Unimed, São Paulo",
-                "starts_at": "2027-03-10T23:30:00Z",
-                "max_installments": 3,
-                "service_fee_percent": 10,
-            },
+        made = create_event_on_sale(
+            api,
+            organizer_token,
+            name=name,
+            venue="Espaço Unimed, São Paulo",
+            starts_at="2027-03-10T23:30:00Z",
+            max_installments=3,
+            service_fee_percent=10,
+            sectors=[
+                {
+                    "name": "Plateia",
+                    "kind": "seated",
+                    "price_cents": 15000,
+                    "rows": [{"row": r, "seats": 10} for r in "ABC"],
+                },
+                {"name": "Pista", "kind": "general", "price_cents": 123456, "capacity": 50},
+            ],
+            products=[{"name": "Estacionamento", "price_cents": 2500, "stock": 20}],
         )
-        assert event.status == 201, event.text
-        event_id = event.json["id"]
-        seated = api.post(
-            f"/events/{event_id}/sectors",
-            token=organizer_token,
-            json={
-                "name": "Plateia",
-                "kind": "seated",
-                "price_cents": 15000,
-                "rows": [{"row": r, "seats": 10} for r in "ABC"],
-            },
-        )
-        assert seated.status == 201, seated.text
-        general = api.post(
-            f"/events/{event_id}/sectors",
-            token=organizer_token,
-            json={"name": "Pista", "kind": "general", "price_cents": 123456, "capacity": 50},
-        )
-        assert general.status == 201, general.text
-        product = api.post(
-            "/products",
-            token=organizer_token,
-            json={"name": "Estacionamento", "price_cents": 2500, "stock": 20, "event_id": event_id},
-        )
-        assert product.status == 201, product.text
-        published = api.patch(f"/events/{event_id}", token=organizer_token, json={"status": "on_sale"})
-        assert published.status == 200, published.text
-        seats = api.get(f"/events/{event_id}/sectors/{seated.json['id']}/seats").json["items"]
-        return {"id": event_id, "name": name, "seated": seated.json, "seats": {s["label"]: s for s in seats}}
+        seated = made["sectors"][0]
+        seats = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
+        return {"id": made["id"], "name": name, "seated": seated, "seats": {s["label"]: s for s in seats}}
 
     return create
-
-
-def soon(days: int = 20) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -9,7 +9,7 @@ import time
 import pytest
 from storefront_support import open_event_from_the_list, route_served, screenshot, send_webhook
 
-from localrun.testing import random_cpf
+from localrun.testing import create_event_on_sale, random_cpf
 
 
 def sign_up_in_the_page(page) -> dict:
@@ -169,18 +169,13 @@ def test_more_than_fifty_events_load_fifty_at_a_time(open_page, api, organizer_t
     """The home page lists 50 events and a "Mais eventos" button fetches the next 50 (soonest first)."""
 
     def on_sale(name: str, starts_at: str) -> None:
-        event = api.post(
-            "/events", token=organizer_token, json={"name": name, "venue": "Arena", "starts_at": starts_at}
+        create_event_on_sale(
+            api,
+            organizer_token,
+            name=name,
+            starts_at=starts_at,
+            sectors=[{"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 10}],
         )
-        assert event.status == 201, event.text
-        sector = {"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 10}
-        assert (
-            api.post(f"/events/{event.json['id']}/sectors", token=organizer_token, json=sector).status == 201
-        )
-        published = api.patch(
-            f"/events/{event.json['id']}", token=organizer_token, json={"status": "on_sale"}
-        )
-        assert published.status == 200, published.text
 
     tag = secrets.token_hex(3)
     listed = len(api.get("/events?limit=200").json["items"])

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from http_problems import assert_problem
 
-from localrun.testing import ApiClient
+from localrun.testing import ApiClient, create_event_on_sale
 
 
 @pytest.fixture
@@ -17,46 +17,31 @@ def on_sale(api, organizer_token):
     """An event on sale: general sector (capacity given), seated sector (rows given), one add-on."""
 
     def create(capacity: int = 100, rows: list | None = None, stock: int | None = 20, **fields) -> dict:
-        starts = (datetime.now(UTC) + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        event = api.post(
-            "/events",
-            token=organizer_token,
-            json={"name": "Festival", "venue": "Parque", "starts_at": starts, **fields},
+        made = create_event_on_sale(
+            api,
+            organizer_token,
+            name="Festival",
+            venue="Parque",
+            sectors=[
+                {"name": "Pista", "kind": "general", "price_cents": 12000, "capacity": capacity},
+                {
+                    "name": "Cadeiras",
+                    "kind": "seated",
+                    "price_cents": 25001,
+                    "rows": rows or [{"row": "B", "seats": 12}],
+                },
+            ],
+            products=[{"name": "Refri", "price_cents": 700, "stock": stock}],
+            **fields,
         )
-        assert event.status == 201, event.text
-        assert event.json["status"] == "draft" and event.json["timezone"] == "America/Sao_Paulo"
-        eid = event.json["id"]
-        general = api.post(
-            f"/events/{eid}/sectors",
-            token=organizer_token,
-            json={"name": "Pista", "kind": "general", "price_cents": 12000, "capacity": capacity},
-        )
-        assert general.status == 201, general.text
-        seated = api.post(
-            f"/events/{eid}/sectors",
-            token=organizer_token,
-            json={
-                "name": "Cadeiras",
-                "kind": "seated",
-                "price_cents": 25001,
-                "rows": rows or [{"row": "B", "seats": 12}],
-            },
-        )
-        assert seated.status == 201, seated.text
-        product = api.post(
-            "/products",
-            token=organizer_token,
-            json={"name": "Refri", "price_cents": 700, "stock": stock, "event_id": eid},
-        )
-        assert product.status == 201, product.text
-        published = api.patch(f"/events/{eid}", token=organizer_token, json={"status": "on_sale"})
-        assert published.status == 200 and published.json["status"] == "on_sale"
-        seats = api.get(f"/events/{eid}/sectors/{seated.json['id']}/seats").json["items"]
+        assert made["event"]["status"] == "draft" and made["event"]["timezone"] == "America/Sao_Paulo"
+        general, seated = made["sectors"]
+        seats = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
         return {
-            "id": eid,
-            "general": general.json,
-            "seated": seated.json,
-            "product": product.json,
+            "id": made["id"],
+            "general": general,
+            "seated": seated,
+            "product": made["products"][0],
             "seats": seats,
         }
 

@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -19,6 +18,7 @@ import pytest
 from http_problems import assert_problem
 from psycopg import sql
 
+from localrun.testing import create_event_on_sale
 from ticketing.config import reload_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,22 +31,15 @@ CVV = "987"
 @pytest.fixture
 def event_on_sale(api, organizer_token):
     def create(**fields) -> dict:
-        starts = (datetime.now(UTC) + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        event = api.post(
-            "/events",
-            token=organizer_token,
-            json={"name": "Samba na Praça", "venue": "Praça", "starts_at": starts, **fields},
+        made = create_event_on_sale(
+            api,
+            organizer_token,
+            name="Samba na Praça",
+            venue="Praça",
+            sectors=[{"name": "Pista", "kind": "general", "price_cents": 8000, "capacity": 50}],
+            **fields,
         )
-        assert event.status == 201, event.text
-        eid = event.json["id"]
-        sector = api.post(
-            f"/events/{eid}/sectors",
-            token=organizer_token,
-            json={"name": "Pista", "kind": "general", "price_cents": 8000, "capacity": 50},
-        )
-        assert sector.status == 201, sector.text
-        assert api.patch(f"/events/{eid}", token=organizer_token, json={"status": "on_sale"}).status == 200
-        return {"id": eid, "sector_id": sector.json["id"]}
+        return {"id": made["id"], "sector_id": made["sectors"][0]["id"]}
 
     return create
 

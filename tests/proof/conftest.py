@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 import pytest
-from proof_support import create_event_on_sale
+from proof_support import event_on_sale
 
 from localrun.testing import random_cpf
 
@@ -38,7 +38,7 @@ def make_account(api):
 
 @pytest.fixture(scope="module")
 def event_factory(api, organizer_token):
-    return lambda **kw: create_event_on_sale(api, organizer_token, **kw)
+    return lambda **kw: event_on_sale(api, organizer_token, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from localrun.testing import ApiClient, random_cpf
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from proof_support import PROJECT_ROOT, card, create_event_on_sale  # noqa: E402
+from proof_support import PROJECT_ROOT, card, event_on_sale  # noqa: E402
 
 CLIENT_TIMEOUT = 10.0
 DOWN_SECONDS = 2.0
@@ -58,7 +58,7 @@ def main(folder: Path) -> dict:
             == 201
         )
         token = api.post("/auth/token", json={"email": email, "password": password}).json["access_token"]
-        event = create_event_on_sale(api, organizer_token, capacity=5000, stock=None)
+        event = event_on_sale(api, organizer_token, capacity=5000, stock=None)
         line = {"event_id": event["id"], "tickets": [{"sector_id": event["general"]["id"], "quantity": 1}]}
         paid = api.post("/orders", token=token, json=line).json
         payment = api.post(

@@ -13,7 +13,7 @@ import pytest
 
 from localrun.routes import routes_from_template
 from localrun.template import load_template
-from localrun.testing import ApiClient
+from localrun.testing import ApiClient, create_event_on_sale
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS = "https://ticketing.example.com/problems/"
@@ -57,7 +57,7 @@ def future(days: int = 20) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def create_event_on_sale(
+def event_on_sale(
     api: ApiClient,
     token: str,
     capacity: int = 50,
@@ -66,42 +66,29 @@ def create_event_on_sale(
     **fields,
 ) -> dict:
     """An event on sale over HTTP: a general sector, a seated sector (row A) and one add-on."""
-    event = api.post(
-        "/events",
-        token=token,
-        json={"name": "Prova", "venue": "Arena", "starts_at": future(), **fields},
+    made = create_event_on_sale(
+        api,
+        token,
+        name="Prova",
+        sectors=[
+            {"name": "Pista", "kind": "general", "price_cents": 10000, "capacity": capacity},
+            {
+                "name": "Cadeiras",
+                "kind": "seated",
+                "price_cents": 20000,
+                "rows": [{"row": "A", "seats": seats}],
+            },
+        ],
+        products=[{"name": "Água", "price_cents": 500, "stock": stock}],
+        **fields,
     )
-    assert event.status == 201, event.text
-    eid = event.json["id"]
-    general = api.post(
-        f"/events/{eid}/sectors",
-        token=token,
-        json={"name": "Pista", "kind": "general", "price_cents": 10000, "capacity": capacity},
-    )
-    assert general.status == 201, general.text
-    seated = api.post(
-        f"/events/{eid}/sectors",
-        token=token,
-        json={
-            "name": "Cadeiras",
-            "kind": "seated",
-            "price_cents": 20000,
-            "rows": [{"row": "A", "seats": seats}],
-        },
-    )
-    assert seated.status == 201, seated.text
-    product = api.post(
-        "/products", token=token, json={"name": "Água", "price_cents": 500, "stock": stock, "event_id": eid}
-    )
-    assert product.status == 201, product.text
-    published = api.patch(f"/events/{eid}", token=token, json={"status": "on_sale"})
-    assert published.status == 200, published.text
-    seat_map = api.get(f"/events/{eid}/sectors/{seated.json['id']}/seats").json["items"]
+    general, seated = made["sectors"]
+    seat_map = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
     return {
-        "id": eid,
-        "general": general.json,
-        "seated": seated.json,
-        "product": product.json,
+        "id": made["id"],
+        "general": general,
+        "seated": seated,
+        "product": made["products"][0],
         "seats": seat_map,
     }
 
