@@ -27,7 +27,7 @@ def hold_many(ev: dict, buyer_sub: str, count: int) -> list[str]:
         "idempotency": None,
     }
     rows = db.fetch_all(
-        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid())) -> 'body' ->> 'id' AS id"
+        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid())) -> 'order' ->> 'id' AS id"
         " FROM generate_series(1, %s)",
         (json.dumps(request), count),
     )

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from ticketing.config import reload_settings
-from ticketing.db.migrate import migration_files
+from ticketing.db.migrate import FUNCTION_FILES, FUNCTIONS_DIR, migration_files
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -122,6 +122,8 @@ def test_create_applies_migrations_and_answers_success(migrate_database_url, res
     with psycopg.connect(migrate_database_url) as conn:
         done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
     assert done == {path.name for path in migration_files()}
+    _assert_every_function_is_there(migrate_database_url)
+    assert f"re-created {len(FUNCTION_FILES)} SQL function(s)" in body["Reason"]
 
     # An Update with nothing new applies nothing and keeps the physical id.
     again = _event("Update", url)
@@ -130,6 +132,18 @@ def test_create_applies_migrations_and_answers_success(migrate_database_url, res
     assert received[1]["body"]["Status"] == "SUCCESS"
     assert received[1]["body"]["Data"] == {"applied": []}
     assert received[1]["body"]["PhysicalResourceId"] == body["PhysicalResourceId"]
+    _assert_every_function_is_there(migrate_database_url)
+
+
+def _assert_every_function_is_there(url: str) -> None:
+    """Each file of the layer's sql/ folder became one function, and nothing else is there."""
+    with psycopg.connect(url) as conn:
+        names = sorted(
+            row[0]
+            for row in conn.execute("SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace")
+        )
+    assert names == sorted(Path(name).stem for name in FUNCTION_FILES)
+    assert all((FUNCTIONS_DIR / name).is_file() for name in FUNCTION_FILES)
 
 
 def test_unreachable_database_answers_failed_instead_of_hanging(response_url, db_env):

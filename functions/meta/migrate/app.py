@@ -1,4 +1,5 @@
-"""CloudFormation custom resource (Custom::Migrations): applies the SQL migrations on Create and Update.
+"""CloudFormation custom resource (Custom::Migrations): on Create and Update, applies the schema migrations and
+re-creates every SQL function of the shared layer (ticketing.db.migrate).
 
 Delete does nothing (the data outlives the resource). Every outcome, errors included, is PUT to the
 pre-signed ResponseURL, so a failure shows as FAILED in the stack instead of an hour-long hang.
@@ -15,7 +16,7 @@ import psycopg
 
 from ticketing.config import settings
 from ticketing.db import IamAuthConnection
-from ticketing.db.migrate import apply_migrations, apply_migrations_at
+from ticketing.db.migrate import FUNCTION_FILES, apply_migrations, apply_migrations_at
 from ticketing.observability import logger
 
 _RETRY_MARGIN_MS = 30_000  # stop retrying while there is still time to answer CloudFormation
@@ -83,7 +84,7 @@ def lambda_handler(event: dict, context: Any) -> dict:
     try:
         if event["RequestType"] in ("Create", "Update"):
             data["applied"] = _apply_with_retries(context)
-            reason = f"applied {len(data['applied'])} migration(s)"
+            reason = f"applied {len(data['applied'])} migration(s), re-created {len(FUNCTION_FILES)} SQL function(s)"
     except Exception as exc:  # every failure must still answer CloudFormation
         logger.exception("migrations failed")
         status, reason = "FAILED", f"{type(exc).__name__}: {exc}"

@@ -1,7 +1,7 @@
 """PostgreSQL access: one connection pool per process, reached through RDS Proxy with an IAM token in AWS.
 
 Every statement runs on an autocommit connection: one statement is one round trip and one transaction.
-Work that needs several statements to be atomic lives in one SQL function (see migrations/), so it
+Work that needs several statements to be atomic lives in one SQL function (see sql/), so it
 still costs a single round trip and holds no lock across the network.
 """
 

@@ -1,4 +1,4 @@
-"""SQL of invoices. The decisions live in SQL functions (migrations/005_after_payment.sql); the invoice
+"""SQL of invoices. The decisions live in SQL functions (sql/invoices/*.sql, sql/tickets/*.sql); the invoice
 itself is issued by a short transaction in services/invoices.py (lock order, take number, insert)."""
 
 # What an invoice is made of: the order as the API shows it, its buyer and its event.

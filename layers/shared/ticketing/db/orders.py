@@ -1,5 +1,6 @@
-"""SQL of orders. The atomic work lives in SQL functions (migrations/002_order_functions.sql)."""
+"""SQL of orders. The atomic work lives in SQL functions (sql/orders/*.sql)."""
 
+# {replayed, order}: the order held, or the one a repeated Idempotency-Key held first.
 hold_order = "SELECT hold_order(%s::jsonb) AS result"
 
 cancel_order = "SELECT cancel_order(%s, %s) AS result"

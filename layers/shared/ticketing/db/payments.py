@@ -1,5 +1,6 @@
-"""SQL of payments and the outbox. The decisions live in SQL functions (migrations/003_payments.sql)."""
+"""SQL of payments and the outbox. The decisions live in SQL functions (sql/payments/*.sql)."""
 
+# {replayed, payment, outbox}: the payment made, or the one a repeated Idempotency-Key made first.
 start_payment = "SELECT start_payment(%s::jsonb) AS result"
 
 settle_payment = "SELECT settle_payment(%s, %s) AS result"

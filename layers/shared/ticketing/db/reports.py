@@ -13,13 +13,13 @@ event_report = """
     ),
     sector_sales AS (
         SELECT l.sector_id, sum(l.quantity) AS tickets,
-               sum(l.quantity * (l.unit_price_cents + l.unit_fee_cents)) AS revenue,
-               sum(l.quantity * l.unit_fee_cents) AS fees
+               sum(l.quantity::bigint * (l.unit_price_cents + l.unit_fee_cents)) AS revenue,
+               sum(l.quantity::bigint * l.unit_fee_cents) AS fees
           FROM order_tickets l JOIN paid p ON p.id = l.order_id
          GROUP BY l.sector_id
     ),
     product_sales AS (
-        SELECT op.product_id, sum(op.quantity) AS quantity, sum(op.quantity * op.unit_price_cents) AS revenue
+        SELECT op.product_id, sum(op.quantity) AS quantity, sum(op.quantity::bigint * op.unit_price_cents) AS revenue
           FROM order_products op JOIN paid p ON p.id = op.order_id
          GROUP BY op.product_id
     ),

@@ -1,4 +1,4 @@
-"""SQL of e-tickets, check-in and refunds (migrations/005_after_payment.sql)."""
+"""SQL of e-tickets, check-in and refunds (sql/tickets/*.sql, sql/refunds/*.sql)."""
 
 # Everything a ticket's PDF shows, for every ticket of an order.
 tickets_for_documents = """

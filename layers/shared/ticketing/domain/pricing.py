@@ -1,4 +1,9 @@
-"""Price rules in cents: half price (meia-entrada), quotas, the service fee (taxa de conveniência)."""
+"""Price rules in cents: half price (meia-entrada), quotas, the service fee (taxa de conveniência).
+
+Half price and the service fee are decided in SQL, where the hold prices its lines inside its transaction
+(ticketing/db/sql/pricing/): `half_price` and `service_fee` here are their Python copies, for the catalog's
+half price and as the tests' oracle, proven equal to the SQL functions by tests/integration/test_pricing_rules.py.
+The quota categories and the bucket count are decided here and passed to SQL."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ QUOTA_CATEGORIES = frozenset({"student", "youth_low_income", "disability", "disa
 
 
 def half_price(price_cents: int) -> int:
-    """Half of the price, rounded down to the cent."""
+    """Half of the price, rounded down to the cent (the copy of SQL `half_price`)."""
     return price_cents // 2
 
 
@@ -29,7 +34,8 @@ def counts_toward_half_quota(ticket_type: str, half_category: str | None) -> boo
 
 
 def service_fee(unit_price_cents: int, fee_percent: Decimal | float | int) -> int:
-    """The per-ticket fee: the percentage of the ticket's price, rounded down to the cent."""
+    """The per-ticket fee: the percentage of the ticket's price, rounded down to the cent (the copy of SQL
+    `service_fee`)."""
     fee = Decimal(unit_price_cents) * Decimal(str(fee_percent)) / Decimal(100)
     return int(fee.to_integral_value(rounding=ROUND_FLOOR))
 

@@ -96,7 +96,7 @@ def hold_order(caller: Caller, body: OrderIn, idempotency_key: str | None = None
     if not result["replayed"]:
         emit("HoldsCreated")
         emit("OrderTransitions", to_status="reserved")
-    return int(result["status"]), result["body"]
+    return 201, result["order"]
 
 
 def get_order(caller: Caller, order_id: str) -> dict:

@@ -174,17 +174,18 @@ def create_payment(
         **_artifacts(body, order, payment_id, card_fields),
     }
     result = db.call_json(sql.start_payment, (json.dumps(payload),))
-    if not result.get("replayed"):
-        emit("Payments", method=body.method, outcome=result["body"]["status"])
-        if result["body"]["status"] in ("approved", "pending"):
+    payment = result["payment"]
+    if not result["replayed"]:
+        emit("Payments", method=body.method, outcome=payment["status"])
+        if payment["status"] in ("approved", "pending"):
             emit(
                 "OrderTransitions",
-                to_status="paid" if result["body"]["status"] == "approved" else "awaiting_payment",
+                to_status="paid" if payment["status"] == "approved" else "awaiting_payment",
             )
     if result.get("outbox"):
         # Only what this decision queued: a backlog is the scheduled publisher's job, not the buyer's wait.
         outbox.publish_pending(aggregate_ids=[payload["order_id"], payload["payment_id"]], quick=True)
-    return int(result["status"]), with_qr_code(result["body"])
+    return 201, with_qr_code(payment)
 
 
 def settle_payment(payment_id: str, status: str) -> dict:

@@ -1,11 +1,10 @@
--- One lock order for everything that takes or gives back places, so a hold and a release cannot deadlock.
+-- Give back everything the given orders hold or own, and set their status; a payment still pending for them
+-- expires with them. The caller has locked the orders.
 --
--- hold_order locks, in this order: the buyer's CPF counter, seats, price tiers, add-on stock, and last the
--- hot rows (half-price quota on sectors, then general places in sector_buckets). release_orders used to
--- give back general places and the quota before add-on stock and the CPF counter, the reverse order, so an
--- expiry batch and a hold on the same event could each wait for the other (found by the proof tests).
--- Within one table, rows are updated in id order, so two releases agree with each other too.
-
+-- One lock order for everything that takes or gives back places, so a hold and a release cannot deadlock:
+-- the buyer's CPF counter, seats, price tiers, add-on stock, and last the hot rows (half-price quota on
+-- sectors, then general places in sector_buckets), as hold_order takes them. Within one table, rows are
+-- updated in id order, so two releases agree with each other too.
 CREATE OR REPLACE FUNCTION release_orders(p_ids uuid[], p_status text) RETURNS void
     LANGUAGE plpgsql
 AS $$
@@ -67,48 +66,5 @@ BEGIN
               FROM order_tickets WHERE order_id = ANY (p_ids) AND seat_id IS NULL
              GROUP BY sector_id) x
      WHERE b.sector_id = x.sector_id AND b.bucket = 0;
-END
-$$;
-
--- Changing add-ons first releases the event's lapsed holds, as a new hold does: their stock reads as
--- available in the catalog, so it must be takeable here too (found by the proof tests' order model).
-CREATE OR REPLACE FUNCTION replace_order_products(p_order uuid, p_user_sub text, p_products jsonb) RETURNS jsonb
-    LANGUAGE plpgsql
-AS $$
-DECLARE
-    v_order orders%ROWTYPE;
-    v_event events%ROWTYPE;
-BEGIN
-    SELECT o.* INTO v_order FROM orders o JOIN users u ON u.id = o.user_id
-     WHERE o.id = p_order AND u.cognito_sub = p_user_sub;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such order';
-    END IF;
-    IF v_order.status = 'reserved' AND v_order.expires_at <= now() THEN
-        RAISE EXCEPTION 'hold-expired' USING DETAIL = 'The hold on this order has expired';
-    END IF;
-    -- Before this order is locked, as hold_order does: the release locks the lapsed orders first.
-    IF EXISTS (SELECT 1 FROM orders
-                WHERE status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
-                  AND event_id = v_order.event_id) THEN
-        PERFORM release_expired_holds_of_event(v_order.event_id);
-    END IF;
-    SELECT * INTO v_order FROM orders WHERE id = p_order FOR UPDATE;
-    IF v_order.status = 'reserved' AND v_order.expires_at <= now() THEN
-        RAISE EXCEPTION 'hold-expired' USING DETAIL = 'The hold on this order has expired';
-    END IF;
-    IF v_order.status <> 'reserved' THEN
-        RAISE EXCEPTION 'invalid-state'
-            USING DETAIL = format('Add-ons can change only while the order is reserved (it is %s)', v_order.status);
-    END IF;
-    SELECT * INTO v_event FROM events WHERE id = v_order.event_id;
-    UPDATE products p
-       SET available = p.available + op.quantity
-      FROM order_products op
-     WHERE op.order_id = v_order.id AND p.id = op.product_id AND p.available IS NOT NULL;
-    DELETE FROM order_products WHERE order_id = v_order.id;
-    PERFORM take_order_products(v_order.id, v_event, p_products);
-    PERFORM refresh_order_totals(v_order.id);
-    RETURN order_document(v_order.id);
 END
 $$;

@@ -1,0 +1,33 @@
+-- A hold's limits, checked before anything is taken: at most max_tickets_per_order tickets, and, when the
+-- event limits tickets per CPF and the buyer has one, the buyer's CPF count taken in one conditional
+-- upsert (50 parallel holds of one buyer cannot beat it). Returns how many tickets the hold asks for.
+CREATE OR REPLACE FUNCTION check_hold_limits(p_user users, p_event events, p_tickets jsonb) RETURNS int
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_total_tickets int;
+BEGIN
+    SELECT COALESCE(sum((t ->> 'quantity')::int), 0) INTO v_total_tickets
+      FROM jsonb_array_elements(p_tickets) t;
+    IF v_total_tickets > p_event.max_tickets_per_order THEN
+        RAISE EXCEPTION 'limit-exceeded'
+            USING DETAIL = format('At most %s tickets per order', p_event.max_tickets_per_order);
+    END IF;
+    IF p_event.max_tickets_per_cpf IS NOT NULL AND p_user.cpf IS NOT NULL THEN
+        IF v_total_tickets > p_event.max_tickets_per_cpf THEN
+            RAISE EXCEPTION 'limit-exceeded'
+                USING DETAIL = format('At most %s tickets per CPF for this event', p_event.max_tickets_per_cpf);
+        END IF;
+        INSERT INTO cpf_ticket_counts AS c (event_id, cpf, taken)
+        VALUES (p_event.id, p_user.cpf, v_total_tickets)
+        ON CONFLICT (event_id, cpf) DO UPDATE
+           SET taken = c.taken + EXCLUDED.taken
+         WHERE c.taken + EXCLUDED.taken <= p_event.max_tickets_per_cpf;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'limit-exceeded'
+                USING DETAIL = format('At most %s tickets per CPF for this event', p_event.max_tickets_per_cpf);
+        END IF;
+    END IF;
+    RETURN v_total_tickets;
+END
+$$;

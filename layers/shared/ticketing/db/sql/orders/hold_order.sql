@@ -1,0 +1,187 @@
+-- POST /orders: hold every ticket and add-on at once or nothing, in one statement.
+-- p: {order_id, user_sub, event_id, idempotency?, tickets: [{index, sector_id, seat_id?, quantity, type,
+--     half_category?, counts_to_quota}], products: [{index, product_id, quantity}]}
+-- Tickets arrive sorted by (sector_id, seat_id) and products by id, so concurrent holds lock in one order.
+-- Returns {replayed, order}: the order as order_document() shows it, or, for a repeated Idempotency-Key,
+-- the order the first request held.
+--
+-- The steps: the buyer and a replay; the event; the limits (check_hold_limits); each ticket line taken
+-- (take_line_place) and priced (price_ticket_line); the add-ons (take_products); the totals, the order and
+-- its lines written once; and last the hot rows (half-price quota, general places), so their locks are
+-- held only until the commit that follows, as short as a bare conditional UPDATE.
+CREATE OR REPLACE FUNCTION hold_order(p jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_order uuid := (p ->> 'order_id')::uuid;
+    v_idempotency jsonb := CASE WHEN jsonb_typeof(p -> 'idempotency') = 'object' THEN p -> 'idempotency' END;
+    v_user users%ROWTYPE;
+    v_event events%ROWTYPE;
+    v_line jsonb;
+    v_taken record;
+    v_sector sectors%ROWTYPE;
+    v_part record;
+    v_product record;
+    v_replay jsonb;
+    v_quantity int;
+    v_total_tickets int;
+    v_expires timestamptz;
+    v_tickets_cents bigint := 0;
+    v_fee_cents bigint := 0;
+    v_products_cents bigint := 0;
+    -- order lines, collected first and written once the order row exists
+    v_sectors uuid[] := '{}';
+    v_seats uuid[] := '{}';
+    v_quantities int[] := '{}';
+    v_types text[] := '{}';
+    v_categories text[] := '{}';
+    v_quota boolean[] := '{}';
+    v_tiers uuid[] := '{}';
+    v_prices int[] := '{}';
+    v_fees int[] := '{}';
+    v_ticket_docs jsonb := '[]';
+    v_product_ids uuid[] := '{}';
+    v_product_quantities int[] := '{}';
+    v_product_prices int[] := '{}';
+    v_product_docs jsonb := '[]';
+    -- the hot rows, taken last
+    v_general_sectors uuid[] := '{}';
+    v_general_quantities int[] := '{}';
+    v_general_buckets smallint[] := '{}';
+    v_quota_sectors uuid[] := '{}';
+    v_quota_quantities int[] := '{}';
+    v_quota_index int[] := '{}';
+    v_index int;
+    v_doc jsonb;
+BEGIN
+    -- The buyer, and the first answer when this is a repeated Idempotency-Key.
+    SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'forbidden' USING DETAIL = 'This account has no buyer profile';
+    END IF;
+    IF v_idempotency IS NOT NULL THEN
+        v_replay := claim_idempotency_key(v_user.id, v_idempotency);
+        IF v_replay IS NOT NULL THEN
+            RETURN jsonb_build_object('replayed', true, 'order', v_replay);
+        END IF;
+    END IF;
+
+    -- The event, on sale and not started; its lapsed holds are given back before anything is counted.
+    SELECT * INTO v_event FROM events WHERE id = (p ->> 'event_id')::uuid AND status = 'on_sale';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'not-found' USING DETAIL = 'No event on sale with this id';
+    END IF;
+    IF v_event.starts_at <= now() THEN
+        RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event has already started';
+    END IF;
+    IF EXISTS (SELECT 1 FROM orders
+                WHERE status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
+                  AND event_id = v_event.id) THEN
+        PERFORM release_expired_holds_of_event(v_event.id);
+    END IF;
+
+    v_total_tickets := check_hold_limits(v_user, v_event, p -> 'tickets');
+
+    FOR v_line IN SELECT value FROM jsonb_array_elements(p -> 'tickets')
+    LOOP
+        v_taken := take_line_place(v_order, v_event.id, v_line);
+        v_sector := v_taken.line_sector;
+        v_quantity := (v_line ->> 'quantity')::int;
+        IF v_sector.kind = 'general' THEN
+            v_general_sectors := v_general_sectors || v_sector.id;
+            v_general_quantities := v_general_quantities || v_quantity;
+            v_general_buckets := v_general_buckets || v_sector.buckets;
+        END IF;
+        IF (v_line ->> 'counts_to_quota')::boolean THEN
+            v_quota_sectors := v_quota_sectors || v_sector.id;
+            v_quota_quantities := v_quota_quantities || v_quantity;
+            v_quota_index := v_quota_index || (v_line ->> 'index')::int;
+        END IF;
+        FOR v_part IN
+            SELECT * FROM price_ticket_line(v_sector, v_quantity, v_line ->> 'type', v_event.service_fee_percent)
+        LOOP
+            v_sectors := v_sectors || v_sector.id;
+            v_seats := v_seats || (v_line ->> 'seat_id')::uuid;
+            v_quantities := v_quantities || v_part.quantity;
+            v_types := v_types || (v_line ->> 'type');
+            v_categories := v_categories || (v_line ->> 'half_category');
+            v_quota := v_quota || (v_line ->> 'counts_to_quota')::boolean;
+            v_tiers := v_tiers || v_part.tier_id;
+            v_prices := v_prices || v_part.unit_price_cents;
+            v_fees := v_fees || v_part.unit_fee_cents;
+            v_tickets_cents := v_tickets_cents + v_part.unit_price_cents::bigint * v_part.quantity;
+            v_fee_cents := v_fee_cents + v_part.unit_fee_cents::bigint * v_part.quantity;
+            v_ticket_docs := v_ticket_docs || jsonb_build_object(
+                'sector_id', v_sector.id, 'sector', v_sector.name, 'seat_id', (v_line ->> 'seat_id')::uuid,
+                'seat_label', v_taken.seat_label, 'quantity', v_part.quantity, 'type', v_line ->> 'type',
+                'half_category', v_line ->> 'half_category', 'tier', v_part.tier_name,
+                'unit_price_cents', v_part.unit_price_cents, 'unit_fee_cents', v_part.unit_fee_cents);
+        END LOOP;
+    END LOOP;
+
+    IF jsonb_array_length(COALESCE(p -> 'products', '[]')) > 0 THEN
+        FOR v_product IN SELECT * FROM take_products(v_event, p -> 'products')
+        LOOP
+            v_product_ids := v_product_ids || v_product.product_id;
+            v_product_quantities := v_product_quantities || v_product.quantity;
+            v_product_prices := v_product_prices || v_product.unit_price_cents;
+            v_products_cents := v_products_cents + v_product.unit_price_cents::bigint * v_product.quantity;
+            v_product_docs := v_product_docs || jsonb_build_object(
+                'product_id', v_product.product_id, 'name', v_product.name, 'quantity', v_product.quantity,
+                'unit_price_cents', v_product.unit_price_cents);
+        END LOOP;
+    END IF;
+
+    -- The totals, and the order written once with them, then its lines.
+    v_expires := now() + make_interval(mins => v_event.hold_minutes);
+    INSERT INTO orders (id, user_id, event_id, buyer_cpf, status, expires_at, hold_expires_at,
+                        ticket_count, tickets_cents, products_cents, fee_cents, total_cents)
+    VALUES (v_order, v_user.id, v_event.id,
+            CASE WHEN v_event.max_tickets_per_cpf IS NOT NULL THEN v_user.cpf END,
+            'reserved', v_expires, v_expires, v_total_tickets, v_tickets_cents, v_products_cents, v_fee_cents,
+            v_tickets_cents + v_fee_cents + v_products_cents);
+    INSERT INTO order_tickets (order_id, position, sector_id, seat_id, quantity, type, half_category,
+                               counts_to_quota, tier_id, unit_price_cents, unit_fee_cents)
+    SELECT v_order, l.position, l.sector_id, l.seat_id, l.quantity, l.type, l.half_category,
+           l.counts_to_quota, l.tier_id, l.unit_price, l.unit_fee
+      FROM unnest(v_sectors, v_seats, v_quantities, v_types, v_categories, v_quota, v_tiers, v_prices, v_fees)
+               WITH ORDINALITY AS l (sector_id, seat_id, quantity, type, half_category, counts_to_quota, tier_id,
+                                     unit_price, unit_fee, position);
+    IF cardinality(v_product_ids) > 0 THEN
+        INSERT INTO order_products (order_id, product_id, quantity, unit_price_cents)
+        SELECT v_order, x.product_id, x.quantity, x.unit_price
+          FROM unnest(v_product_ids, v_product_quantities, v_product_prices) AS x (product_id, quantity, unit_price);
+        SELECT jsonb_agg(x ORDER BY x ->> 'name', x ->> 'product_id') INTO v_product_docs
+          FROM jsonb_array_elements(v_product_docs) x;
+    END IF;
+
+    -- The same document order_document() gives for this order (a test compares the two).
+    v_doc := jsonb_build_object(
+        'id', v_order, 'event_id', v_event.id, 'status', 'reserved',
+        'expires_at', iso_utc(v_expires), 'created_at', iso_utc(now()), 'paid_at', NULL,
+        'ticket_count', v_total_tickets, 'tickets', v_ticket_docs, 'products', v_product_docs,
+        'tickets_cents', v_tickets_cents, 'products_cents', v_products_cents, 'fee_cents', v_fee_cents,
+        'total_cents', v_tickets_cents + v_fee_cents + v_products_cents, 'payment', NULL);
+    IF v_idempotency IS NOT NULL THEN
+        PERFORM remember_idempotency_key(v_user.id, v_idempotency, v_doc);
+    END IF;
+
+    -- Last, the hot rows: half-price quota counters, then general-admission places (sector order).
+    FOR v_index IN 1 .. cardinality(v_quota_sectors)
+    LOOP
+        UPDATE sectors SET half_taken = half_taken + v_quota_quantities[v_index]
+         WHERE id = v_quota_sectors[v_index] AND half_taken + v_quota_quantities[v_index] <= half_quota;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'limit-exceeded' USING DETAIL = 'The half-price quota of this sector is used up',
+                HINT = format('tickets[%s].type', v_quota_index[v_index]);
+        END IF;
+    END LOOP;
+    FOR v_index IN 1 .. cardinality(v_general_sectors)
+    LOOP
+        PERFORM take_general_places(v_general_sectors[v_index], v_general_quantities[v_index],
+                                    v_general_buckets[v_index]);
+    END LOOP;
+
+    RETURN jsonb_build_object('replayed', false, 'order', v_doc);
+END
+$$;

@@ -1,0 +1,25 @@
+-- The payment as the API shows it. A pending payment whose deadline passed reads as expired.
+CREATE OR REPLACE FUNCTION payment_document(p_payment uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+AS $$
+    SELECT jsonb_build_object(
+               'id', y.id,
+               'order_id', y.order_id,
+               'method', y.method,
+               'status', CASE WHEN y.status = 'pending' AND y.expires_at <= now() THEN 'expired' ELSE y.status END,
+               'amount_cents', y.amount_cents,
+               'expires_at', iso_utc(y.expires_at),
+               'installments', y.installments,
+               'installment_cents', y.installment_cents,
+               'created_at', iso_utc(y.created_at),
+               'decided_at', iso_utc(y.decided_at))
+           || jsonb_strip_nulls(jsonb_build_object(
+               'card_brand', y.card_brand,
+               'card_last4', y.card_last4,
+               'pix_copy_paste', y.pix_copy_paste,
+               'boleto_line', y.boleto_line,
+               'boleto_barcode', y.boleto_barcode,
+               'due_date', to_char(y.due_date, 'YYYY-MM-DD')))
+      FROM payments y
+     WHERE y.id = p_payment
+$$;

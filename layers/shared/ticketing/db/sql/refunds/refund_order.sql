@@ -1,0 +1,29 @@
+-- Refund a paid order: the one statement every refund path shares (the organizer's refund, the buyer's
+-- withdrawal under CDC art. 49, an event's cancellation). The caller decides who may and when; this
+-- decides what a refund is. Order and payment become refunded, places and stock go back on sale, the
+-- tickets stop checking in, and the invoice is marked cancelled (its cancellation record is written to S3
+-- after the commit). Returns the order document.
+CREATE OR REPLACE FUNCTION refund_order(p_order uuid, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_order orders%ROWTYPE;
+BEGIN
+    SELECT * INTO v_order FROM orders WHERE id = p_order FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such order';
+    END IF;
+    IF v_order.status <> 'paid' THEN
+        RAISE EXCEPTION 'invalid-state' USING DETAIL = format('An order that is %s cannot be refunded',
+            CASE WHEN v_order.status IN ('reserved', 'awaiting_payment') AND v_order.expires_at <= now()
+                 THEN 'expired' ELSE v_order.status END);
+    END IF;
+    UPDATE payments SET status = 'refunded', updated_at = now()
+     WHERE order_id = p_order AND status = 'approved';
+    PERFORM release_orders(ARRAY[p_order], 'refunded');
+    UPDATE tickets SET cancelled_at = now() WHERE order_id = p_order AND cancelled_at IS NULL;
+    UPDATE invoices SET cancelled_at = now(), cancellation_reason = p_reason
+     WHERE order_id = p_order AND cancelled_at IS NULL;
+    RETURN order_document(p_order);
+END
+$$;
