@@ -2,21 +2,55 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import signal
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from leftovers import RUN_MARKER, left_over
 
 from localrun import LocalRuntime, database
 from localrun.aws_resources import MotoServer, boto_client, use_endpoint
 from localrun.testing import ApiClient, random_cpf
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_RUN_ID: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Mark every process this run starts (see tests/leftovers.py); a run started by a test keeps the outer mark.
+    if RUN_MARKER not in os.environ:
+        os.environ[RUN_MARKER] = _RUN_ID.setdefault("value", uuid.uuid4().hex)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session-end check: a server or process the run started and did not stop fails the run (and is
+    stopped here, so one bad test does not leave it running for hours)."""
+    marker = _RUN_ID.get("value")
+    if not marker:
+        return
+    alive = left_over(marker)
+    if not alive:
+        return
+    for pid, _ in alive:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    listing = "\n".join(f"  {pid}: {command[:200]}" for pid, command in alive)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = f"processes started by this test run were still running at its end (now terminated):\n{listing}"
+    if reporter is not None:
+        reporter.write_line("LEFT OVER: " + message, red=True)
+    else:
+        print(message)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 ORGANIZER_EMAIL = "organizer@example.com"
 ORGANIZER_PASSWORD = "Organizer-2026!"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from localrun.events import http_api_event
 from localrun.functions import Function
-from localrun.routes import MethodNotAllowed, RouteTable
+from localrun.routes import DEFAULT_ROUTE, MethodNotAllowed, RouteMatch, RouteTable
 
 log = logging.getLogger("localrun.gateway")
 
@@ -213,9 +213,13 @@ class Gateway:
     ) -> HttpResponse:
         path, _, raw_query = target.partition("?")
         found = self.routes.match(method, path)
-        if found is None:
+        if found is None or (isinstance(found, RouteMatch) and found.route.path == DEFAULT_ROUTE):
+            # The storefront's files come before the $default route (in AWS CloudFront serves them).
             static = self.storefront.response(method, path) if self.storefront is not None else None
-            return static or problem(404, "not-found", "Not found", f"No route for {path}")
+            if static is not None:
+                return static
+        if found is None:
+            return problem(404, "not-found", "Not found", f"No route for {path}")
         if isinstance(found, MethodNotAllowed):
             response = problem(
                 405, "method-not-allowed", "Method not allowed", f"{method} is not allowed on {path}"

@@ -81,6 +81,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
+    def __getattr__(self, name: str):
+        # Every other method (TRACE, CONNECT, made-up ones) goes through the gateway too, which answers 405
+        # with Allow; the base class would send its own 501 HTML page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The base class's errors (bad request line, URI or header too long) as problem+json, not HTML."""
+        self.close_connection = True
+        try:
+            title = HTTPStatus(code).phrase
+        except ValueError:
+            title = "Error"
+        if not getattr(self, "command", None):
+            self.command = "GET"  # the request line could not be read: answer with a body
+        self._write(problem(code, "malformed", title, message or title))
+
     def _write(self, response: HttpResponse) -> None:
         try:
             reason = HTTPStatus(response.status).phrase

@@ -15,6 +15,7 @@ from localrun.gateway import HttpResponse, problem
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = PROJECT_ROOT / "clients" / "web"
 STATIC_PREFIX = "/static/"
+MAX_NAME_LENGTH = 255  # longer names exist in no file system we serve from
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -53,13 +54,23 @@ class Storefront:
         if path in ("/", "/index.html"):
             file = self.root / "index.html"
         elif path.startswith(STATIC_PREFIX):
-            file = (self.static_root / unquote(path[len(STATIC_PREFIX) :])).resolve()
+            name = unquote(path[len(STATIC_PREFIX) :])
+            if "\x00" in name or len(name) > MAX_NAME_LENGTH:
+                return problem(404, "not-found", "Not found", "No such file")
+            try:
+                file = (self.static_root / name).resolve()
+            except (OSError, ValueError):
+                return problem(404, "not-found", "Not found", "No such file")
             if not file.is_relative_to(self.static_root):
                 return problem(404, "not-found", "Not found", f"No file for {path}")
         else:
             return None
         content_type = CONTENT_TYPES.get(file.suffix.lower())
-        if content_type is None or not file.is_file():
+        try:
+            found = content_type is not None and file.is_file()
+        except (OSError, ValueError):  # a NUL in the name (ValueError) or a name too long for the OS
+            found = False
+        if not found:
             return problem(404, "not-found", "Not found", f"No file for {path}")
         headers = [
             ("Content-Type", content_type),

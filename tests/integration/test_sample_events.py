@@ -39,8 +39,10 @@ def test_every_function_has_a_sample_event(runtime):
 
 
 def _routes(function) -> set[str]:
-    return {
-        f"{e['Properties']['Method'].upper()} {e['Properties']['Path']}"
+    return {  # API Gateway's route key: "METHOD /path", or "$default" for the catch-all route
+        "$default"
+        if e["Properties"]["Path"] == "$default"
+        else f"{e['Properties']['Method'].upper()} {e['Properties']['Path']}"
         for e in function.events.values()
         if e.get("Type") == "HttpApi"
     }

@@ -4,6 +4,7 @@ Writes one JSON document of what the clients saw. Usage: python pg_restart_under
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -157,6 +158,10 @@ def main(folder: Path) -> dict:
         }
     finally:
         runtime.stop()
+        # The library stops only the postmaster it started; after the restart that one is gone and it would
+        # leave the new one running (it did: a PostgreSQL outlived `make test`). Stop whichever runs now.
+        with contextlib.suppress(Exception):
+            pg_ctl(server, "-w", "-m", "fast", "stop")
         server.cleanup()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from leftovers import stop_postgres_servers_under
 from proof_support import PROJECT_ROOT, card, hold, require_route, send_webhook
 from psycopg.rows import dict_row
 
@@ -58,13 +59,17 @@ def test_postgresql_restarted_under_load(tmp_path):
     }
     env.pop("DATABASE_URL", None)
     env.pop("AWS_ENDPOINT_URL", None)
-    done = subprocess.run(
-        [sys.executable, str(HERE / "pg_restart_under_load.py"), str(tmp_path / "pg"), str(result_file)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "pg_restart_under_load.py"), str(tmp_path / "pg"), str(result_file)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    finally:
+        # Whatever happened to the script (a failure, a time-out that killed it), its PostgreSQL stops here.
+        stop_postgres_servers_under(tmp_path)
     assert done.returncode == 0, done.stderr[-4000:]
     result = json.loads(result_file.read_text())
     samples = result["samples"]

@@ -57,6 +57,14 @@ class NotFound(DomainError):
     status, name, title = 404, "not-found", "Not found"
 
 
+class MethodNotAllowed(DomainError):
+    status, name, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class UnsupportedMediaType(DomainError):
+    status, name, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class Conflict(DomainError):
     status = 409
 

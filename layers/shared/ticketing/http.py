@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from ticketing.auth import Caller, verify_access_token
 from ticketing.errors import DomainError, Forbidden, Malformed, NotFound, Unauthorized
+from ticketing.request_body import accept_json_bodies_only
 
 PROBLEM_JSON = "application/problem+json"
 # The optional Idempotency-Key header of the routes that create something (checked by the service: 1 to 255
@@ -94,6 +95,7 @@ def install(app: APIGatewayHttpResolver, role: str = "public") -> APIGatewayHttp
     before the route runs, and the contract wants auth (401, 403) checked before the request (400, 422)."""
     if role not in ("public", "buyer", "organizer"):
         raise ValueError(f"unknown role {role!r}")
+    accept_json_bodies_only(app, lambda: _access_problem(app, role))
     app.configure_openapi(
         title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION, security_schemes=SECURITY_SCHEMES
     )

@@ -12,6 +12,8 @@ from ticketing.errors import ValidationFailed
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# A cursor is [time, id] in base64: about 100 characters. Longer ones are not ours (nor parsed).
+MAX_CURSOR_LENGTH = 512
 
 
 def parse_limit(value: str | int | None) -> int:
@@ -37,6 +39,8 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("longer than any cursor this API issues")
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != 2 or not all(isinstance(v, str) for v in values):
             raise ValueError("not a [time, id] pair")
@@ -44,7 +48,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         if moment.tzinfo is None:
             raise ValueError("a time without its offset")
         return moment, uuid.UUID(values[1])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: a deeply nested one
         raise ValidationFailed.field("cursor", "not a cursor this API issued") from None
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field, field_validator
 
 from ticketing.api import RequestModel
+from ticketing.api.bounds import BoundedDatetime, PriceCents
 
 Name = Field(min_length=1, max_length=200)
 
@@ -13,7 +14,7 @@ Name = Field(min_length=1, max_length=200)
 class EventIn(RequestModel):
     name: str = Name
     venue: str = Name
-    starts_at: AwareDatetime
+    starts_at: BoundedDatetime
     timezone: str = Field(default="America/Sao_Paulo", max_length=64)
     description: str | None = Field(default=None, max_length=5000)
     hold_minutes: int = Field(default=15, ge=1, le=1440)
@@ -27,7 +28,7 @@ class EventPatch(RequestModel):
     status: Literal["draft", "on_sale", "closed", "cancelled"] | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     venue: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: AwareDatetime | None = None
+    starts_at: BoundedDatetime | None = None
     timezone: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=5000)
     hold_minutes: int | None = Field(default=None, ge=1, le=1440)
@@ -35,6 +36,26 @@ class EventPatch(RequestModel):
     service_fee_percent: float | None = Field(default=None, ge=0, le=20)
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int | None = Field(default=None, ge=1, le=12)
+
+    # Fields an event always has: an explicit null is a 422 naming the field (description and
+    # max_tickets_per_cpf may be cleared with null). Omitted fields keep their value.
+    @field_validator(
+        "status",
+        "name",
+        "venue",
+        "starts_at",
+        "timezone",
+        "hold_minutes",
+        "max_tickets_per_order",
+        "service_fee_percent",
+        "max_installments",
+        mode="before",
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("must not be null")
+        return value
 
 
 class SeatRow(RequestModel):
@@ -44,15 +65,15 @@ class SeatRow(RequestModel):
 
 class TierIn(RequestModel):
     name: str = Field(min_length=1, max_length=100)
-    price_cents: int = Field(ge=0, le=100_000_000)
+    price_cents: PriceCents
     quantity: int | None = Field(default=None, ge=1, le=1_000_000)
-    ends_at: AwareDatetime | None = None
+    ends_at: BoundedDatetime | None = None
 
 
 class SectorIn(RequestModel):
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["seated", "general"]
-    price_cents: int = Field(ge=0, le=100_000_000)
+    price_cents: PriceCents
     capacity: int | None = Field(default=None, ge=1, le=1_000_000)
     rows: list[SeatRow] | None = Field(default=None, min_length=1, max_length=100)
     half_quota: int | None = Field(default=None, ge=0)
@@ -62,6 +83,6 @@ class SectorIn(RequestModel):
 class ProductIn(RequestModel):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
-    price_cents: int = Field(ge=0, le=100_000_000)
+    price_cents: PriceCents
     stock: int | None = Field(default=None, ge=0, le=10_000_000)
     event_id: UUID | None = None

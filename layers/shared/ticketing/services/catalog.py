@@ -98,7 +98,10 @@ def create_event(caller: Caller, body: EventIn) -> dict:
     _check_timezone(data["timezone"])
     _check_future(data["starts_at"])
     data["service_fee_percent"] = Decimal(str(data["service_fee_percent"]))
-    row = db.fetch_one(sql.insert_event, {**data, "sub": caller.sub})
+    # In a transaction, not autocommit: should the returned row fail to load (as a year-10000 time once
+    # did, after the insert had committed), the insert is rolled back and the refused request writes nothing.
+    with db.connection() as conn, conn.transaction():
+        row = conn.execute(sql.insert_event, {**data, "sub": caller.sub}).fetchone()
     if row is None:
         raise NotFound("This account has no profile")
     return event_document(row, sectors=[])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from ticketing import db
 from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
 from ticketing.auth import ORGANIZER_GROUP, Caller
+from ticketing.domain.email import email_for_lookup
 from ticketing.services import catalog
 
 DEMO_EVENT_NAME = "Noite de MPB — Demo"
@@ -16,7 +17,7 @@ def seed_demo_event(organizer_email: str) -> dict | None:
     """Create the demo event for the organizer unless it exists already; returns it (None if it existed)."""
     organizer = db.fetch_one(
         "SELECT cognito_sub FROM users WHERE email = %s AND cognito_sub IS NOT NULL",
-        (organizer_email.lower(),),
+        (email_for_lookup(organizer_email),),
     )
     if organizer is None:
         raise RuntimeError(f"The organizer {organizer_email} has no profile yet")
@@ -25,7 +26,7 @@ def seed_demo_event(organizer_email: str) -> dict | None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('seed_demo_event'))")
         exists = conn.execute(
             "SELECT 1 FROM events e JOIN users u ON u.id = e.organizer_id WHERE u.email = %s AND e.name = %s",
-            (organizer_email.lower(), DEMO_EVENT_NAME),
+            (email_for_lookup(organizer_email), DEMO_EVENT_NAME),
         ).fetchone()
         if exists:
             return None

@@ -13,6 +13,7 @@ from ticketing.api import NO_NUL, NUL
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.auth import Caller
 from ticketing.db import orders as sql
+from ticketing.domain.email import email_for_lookup
 from ticketing.domain.pricing import counts_toward_half_quota
 from ticketing.errors import Conflict, NotFound, ValidationFailed
 from ticketing.ids import parse_id
@@ -148,7 +149,7 @@ def list_event_orders(
             **params,
             "event_id": event_uuid,
             "status": status,
-            "email": email.strip().lower() if email else None,
+            "email": email_for_lookup(email) if email else None,
         },
     )
     return page(rows, params["_size"], ["created_at", "id"], item="doc")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ticketing import db
+from ticketing.api.bounds import parse_json
 from ticketing.api.payments import PaymentIn, WebhookIn
 from ticketing.auth import Caller
 from ticketing.config import settings
@@ -205,10 +206,7 @@ def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
     if not signature_valid(raw_body, signature, webhook_secret()):
         emit("WebhookSignatureFailures")
         raise Unauthorized("Missing or invalid X-Signature")
-    try:
-        document = json.loads(raw_body or b"")
-    except ValueError:
-        raise Malformed("The request body is not valid JSON") from None
+    document = parse_json(raw_body or b"")  # 400 not JSON, 422 nested too deep
     if not isinstance(document, dict):
         raise Malformed("The request body must be a JSON object")
     try:

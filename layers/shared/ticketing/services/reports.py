@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import threading
+import time
+from collections import Counter
 
 from ticketing import db
 from ticketing.auth import Caller
@@ -13,6 +17,8 @@ from ticketing.db import reports as sql
 from ticketing.errors import NotFound
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
+
+log = logging.getLogger(__name__)
 
 CSV_COLUMNS = [
     "kind",
@@ -30,9 +36,61 @@ CSV_COLUMNS = [
 ]
 
 
+# Seat-map views are counted in this process and written at most once per SEAT_MAP_VIEWS_FLUSH_SECONDS (one
+# statement for every sector seen meanwhile), so an anonymous read never turns into a write per request.
+# A Lambda environment that is recycled loses at most that many seconds of its counts: a statistic, not money.
+SEAT_MAP_VIEWS_FLUSH_SECONDS = 30.0
+_ADD_SEAT_MAP_VIEWS = """
+    INSERT INTO sector_views (sector_id, slot, views)
+    SELECT counted.sector_id, floor(random() * 8)::smallint, counted.views
+      FROM unnest(%(sector_ids)s::uuid[], %(views)s::int[]) AS counted(sector_id, views)
+    ON CONFLICT (sector_id, slot) DO UPDATE SET views = sector_views.views + EXCLUDED.views
+"""
+
+
+class SeatMapViewCounter:
+    """Views per sector since the last write; flushed by the first view after the interval."""
+
+    def __init__(self, flush_seconds: float = SEAT_MAP_VIEWS_FLUSH_SECONDS) -> None:
+        self.flush_seconds = flush_seconds
+        self._pending: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._last_flush = time.monotonic()
+
+    def count(self, sector_id: str) -> None:
+        with self._lock:
+            self._pending[str(sector_id)] += 1
+            due = time.monotonic() - self._last_flush >= self.flush_seconds
+        if due:
+            try:
+                self.flush()
+            except Exception:  # a statistic never fails the read that counted it; kept for the next flush
+                log.warning("seat map views not written yet", exc_info=True)
+
+    def flush(self) -> None:
+        """Write what was counted (one statement); on failure the counts are kept for the next flush."""
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._last_flush = time.monotonic()
+        if not pending:
+            return
+        try:
+            db.fetch_all(
+                _ADD_SEAT_MAP_VIEWS + " RETURNING views",
+                {"sector_ids": list(pending), "views": list(pending.values())},
+            )
+        except Exception:
+            with self._lock:
+                self._pending.update(pending)
+            raise
+
+
+seat_map_views = SeatMapViewCounter()
+
+
 def count_seat_map_view(sector_id: str) -> None:
-    """One more view of a sector's seat map (the report's seat_map_views)."""
-    db.fetch_one(sql.count_seat_map_view + " RETURNING views", {"sector_id": sector_id})
+    """One more view of a sector's seat map (the report's seat_map_views), written later in a batch."""
+    seat_map_views.count(sector_id)
     emit("SeatMapViews", sector_id=str(sector_id))
 
 
@@ -41,6 +99,7 @@ def event_report(caller: Caller, event_id: str) -> dict:
     event_uuid = parse_id(event_id, "event")
     if db.fetch_one(orders_sql.own_event, {"event_id": event_uuid, "sub": caller.sub}) is None:
         raise NotFound("No such event")
+    seat_map_views.flush()  # this process's views not written yet (in AWS other environments flush their own)
     totals = db.fetch_one(sql.event_report, {"event_id": event_uuid})
     sectors = db.fetch_all(catalog_sql.sectors_with_availability, {"event_id": event_uuid})
     by_sector = []

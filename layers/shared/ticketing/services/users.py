@@ -11,9 +11,8 @@ from ticketing.auth import ORGANIZER_GROUP, Caller
 from ticketing.aws import client
 from ticketing.config import settings
 from ticketing.domain.cpf import is_valid_cpf, normalize_cpf
+from ticketing.domain.email import EmailRefused, email_for_lookup, normalise_email
 from ticketing.errors import EmailTaken, NotFound, Unauthorized, ValidationFailed
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def password_problems(password: str) -> list[str]:
@@ -38,10 +37,11 @@ def _cognito_code(exc: ClientError) -> str:
 
 def sign_up(email: str, password: str, name: str, cpf: str) -> dict:
     """Create a buyer: a Cognito user (confirmed) and a profile row. 409 email-taken when it exists."""
-    email = email.strip().lower()
     errors = []
-    if not _EMAIL.match(email):
-        errors.append({"field": "email", "message": "not an e-mail address"})
+    try:
+        email = normalise_email(email)
+    except EmailRefused as exc:
+        errors.append({"field": "email", "message": str(exc)})
     if not name.strip():
         errors.append({"field": "name", "message": "must not be blank"})
     if not is_valid_cpf(cpf):
@@ -91,7 +91,11 @@ def issue_token(email: str | None, password: str | None, refresh_token: str | No
     if refresh_token:
         flow, params = "REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token}
     elif email and password:
-        flow, params = "USER_PASSWORD_AUTH", {"USERNAME": email.strip().lower(), "PASSWORD": password}
+        try:
+            username = normalise_email(email)
+        except EmailRefused as exc:
+            raise ValidationFailed.field("email", str(exc)) from None
+        flow, params = "USER_PASSWORD_AUTH", {"USERNAME": username, "PASSWORD": password}
     else:
         missing = [f for f, v in (("email", email), ("password", password)) if not v]
         raise ValidationFailed([{"field": f, "message": "required (or send refresh_token)"} for f in missing])
@@ -129,7 +133,7 @@ def profile(caller: Caller) -> dict:
         row = db.fetch_one(
             "UPDATE users SET cognito_sub = %s WHERE email = %s AND cognito_sub IS NULL"
             " RETURNING id, email, name, cpf",
-            (caller.sub, caller.username.lower()),
+            (caller.sub, email_for_lookup(caller.username)),
         )
     if row is None:
         raise NotFound("This account has no profile")
@@ -146,7 +150,7 @@ def ensure_organizer(email: str, password: str, name: str = "Organizer") -> dict
     """Create (or repair) the organizer account: confirmed, in the organizer group, with a profile."""
     cfg = settings()
     cognito = client("cognito-idp")
-    email = email.strip().lower()
+    email = normalise_email(email)
     try:
         cognito.sign_up(
             ClientId=cfg.user_pool_client_id,
