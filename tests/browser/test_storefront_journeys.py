@@ -47,7 +47,7 @@ def test_buyer_picks_seats_holds_pays_by_pix_and_sees_tickets(open_page, seated_
     first.click()
     second.click()
     assert first.get_attribute("aria-pressed") == "true" and second.get_attribute("aria-pressed") == "true"
-    assert first.get_attribute("aria-label") == "Assento B-5, selecionado"
+    assert first.get_attribute("aria-label") == "Assento B-5, selecionado, R$ 150,00 + R$ 15,00 de taxa"
     page.get_by_label("Estacionamento — R$ 25,00").fill("1")
     summary = page.locator(".summary").inner_text()
     assert "R$ 300,00" in summary and "R$ 355,00" in summary  # 2 x 150 + 10 % fee + 25

@@ -72,15 +72,23 @@ class Cli:
     base_url: str
     config_dir: Path
 
-    def __call__(self, *args: str, input: str | None = None, api: str | None = None) -> Outcome:  # noqa: A002
+    def __call__(
+        self,
+        *args: str,
+        input: str | None = None,  # noqa: A002
+        api: str | None = None,
+        locale: str = "C.UTF-8",
+    ) -> Outcome:
         env = {
             **os.environ,
             "TICKETING_CONFIG_DIR": str(self.config_dir),
             "COLUMNS": "160",
             "NO_COLOR": "1",
             "PYTHONIOENCODING": "utf-8",
+            "LC_ALL": locale,  # the CLI speaks the user's language: English unless a test asks for another
         }
-        env.pop("TICKETING_API", None)
+        for name in ("TICKETING_API", "TICKETING_LANG", "LANGUAGE"):
+            env.pop(name, None)
         completed = subprocess.run(
             [*cli_command(), "--api", api or self.base_url, *args],
             input=input or "",

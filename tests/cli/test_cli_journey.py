@@ -252,8 +252,14 @@ def test_pay_by_card_approved_and_declined(buyer_cli, cli_event, require_route):
     require_route("POST", "/orders/{order_id}/payments")
     tool, _, _, order = _held_order(buyer_cli, cli_event, seats=("B-1",))
     card = ["--card-holder", "ANA CLI", "--card-expiry", "12/30", "--card-cvv", "123"]
-    declined = tool.json("pay", order["id"], "--method", "card", "--card-number", "4000000000000002", *card)
-    assert declined["status"] == "declined"
+    refused = tool(
+        "pay", order["id"], "--method", "card", "--card-number", "4000000000000002", *card, "--json"
+    )
+    assert refused.exit_code == 1, refused.stderr  # a declined card is a failed command
+    assert json.loads(refused.stdout)["status"] == "declined"
+    assert refused.stderr.startswith("error: declined — ")
+    said = tool("pay", order["id"], "--method", "card", "--card-number", "4000000000000002", *card)
+    assert said.exit_code == 1 and "declined" in said.stdout
     assert tool.json("orders", "show", order["id"])["status"] == "reserved"
     approved = tool("pay", order["id"], "--method", "card", "--card-number", "4111 1111 1111 1111", *card)
     assert approved.exit_code == 0, approved.stderr

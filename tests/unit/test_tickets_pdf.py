@@ -16,7 +16,7 @@ from ticketing.services import tickets
 TICKET = {
     "id": "3f2a8c1e-0000-4000-8000-000000000009",
     "code": tickets.new_code(),
-    "event_name": "Festival de Verão",
+    "event_name": "Festival de Verão — “Edição 2026”",
     "venue": "Allianz Parque, São Paulo",
     "starts_at": datetime(2026, 12, 31, 23, 0, tzinfo=UTC),
     "timezone": "America/Sao_Paulo",
@@ -34,12 +34,19 @@ def test_codes_are_long_random_and_url_safe():
     assert all(len(code) == 32 and all(c.isalnum() or c in "-_" for c in code) for code in codes)
 
 
-def test_the_start_time_reads_in_the_events_time_zone():
+def test_the_start_time_reads_in_the_events_time_zone_named_in_portuguese():
     assert (
         documents.local_time(TICKET["starts_at"], "America/Sao_Paulo")
-        == "31/12/2026 20:00 (America/Sao_Paulo)"
+        == "31/12/2026 às 20:00 (horário de Brasília)"
     )
-    assert documents.local_time(TICKET["starts_at"], "America/Manaus") == "31/12/2026 19:00 (America/Manaus)"
+    assert (
+        documents.local_time(TICKET["starts_at"], "America/Manaus")
+        == "31/12/2026 às 19:00 (horário de Manaus)"
+    )
+    assert (
+        documents.local_time(TICKET["starts_at"], "Europe/Lisbon")
+        == "31/12/2026 às 23:00 (horário de Lisbon, UTC+00:00)"
+    )
 
 
 def test_the_pdf_is_a_pdf_with_a_qr_image():
@@ -60,16 +67,18 @@ def test_the_pdf_text_and_qr_decode_back(tmp_path: Path):
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
     for expected in (
-        "Festival de Verão",
+        "Festival de Verão — “Edição 2026”",  # the embedded Unicode font keeps the dash and the quotes
         "Allianz Parque",
-        "31/12/2026 20:00",
+        "31/12/2026 às 20:00 (horário de Brasília)",
         "Plateia",
         "B-12",
         "Ana Conceição",
         "Meia-entrada - estudante",
-        TICKET["code"],
+        "Código: " + TICKET["code"],
+        "Apresente na entrada o documento que comprova o direito à meia-entrada.",
     ):
         assert expected in text, expected
+    assert "?" not in text and "America/" not in text and "Codigo" not in text
 
     subprocess.run(["pdftoppm", "-png", "-r", "150", str(path), str(tmp_path / "page")], check=True)
     (page,) = tmp_path.glob("page*.png")

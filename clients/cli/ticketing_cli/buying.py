@@ -36,6 +36,7 @@ from ticketing_cli.common import (
     usage,
 )
 from ticketing_cli.formatting import boleto_line, local_date, local_time, money, parse_time
+from ticketing_cli.language import say, word
 
 HALF_CATEGORIES = ("student", "youth_low_income", "disability", "disability_companion", "elderly", "teacher")
 STATUS_STYLES = {
@@ -64,8 +65,8 @@ def time_left(expires_at: str | None) -> str:
         return ""
     seconds = int((moment - datetime.now(UTC)).total_seconds())
     if seconds <= 0:
-        return "expired"
-    return f"{seconds // 60} min {seconds % 60:02d} s left"
+        return say("expired")
+    return say("{minutes} min {seconds} s left", minutes=seconds // 60, seconds=f"{seconds % 60:02d}")
 
 
 def order_view(order: dict, event: dict | None) -> None:
@@ -73,25 +74,29 @@ def order_view(order: dict, event: dict | None) -> None:
     out = console()
     timezone = (event or {}).get("timezone")
     status = order.get("status", "")
-    title = f"Order {order['id']}"
+    title = say("Order {id}", id=order["id"])
     if event:
         title += f" — {event['name']} ({local_time(event.get('starts_at'), timezone)})"
     out.print(f"[bold]{title}[/]")
-    out.print(f"Status: [{STATUS_STYLES.get(status, 'white')}]{status}[/]")
+    out.print(say("Status: {status}", status=f"[{STATUS_STYLES.get(status, 'white')}]{word(status)}[/]"))
     if status in ("reserved", "awaiting_payment") and order.get("expires_at"):
         out.print(
-            f"Held until {local_time(order['expires_at'], timezone, seconds=True)} ({time_left(order['expires_at'])})"
+            say(
+                "Held until {time} ({left})",
+                time=local_time(order["expires_at"], timezone, seconds=True),
+                left=time_left(order["expires_at"]),
+            )
         )
     table = Table(show_footer=True)
-    table.add_column("Item", footer="Total", style="bold")
-    table.add_column("Seat / qty")
-    table.add_column("Type")
-    table.add_column("Unit price", justify="right")
-    table.add_column("Fee", justify="right", footer=money(order.get("fee_cents")))
-    table.add_column("Subtotal", justify="right", footer=money(order.get("total_cents")))
+    table.add_column(say("Item"), footer=say("Total"), style="bold")
+    table.add_column(say("Seat / qty"))
+    table.add_column(say("Type"))
+    table.add_column(say("Unit price"), justify="right")
+    table.add_column(say("Fee"), justify="right", footer=money(order.get("fee_cents")))
+    table.add_column(say("Subtotal"), justify="right", footer=money(order.get("total_cents")))
     for ticket in order.get("tickets") or []:
         quantity = int(ticket.get("quantity") or 1)
-        kind = ticket.get("type", "full")
+        kind = word(ticket.get("type", "full"))
         if ticket.get("half_category"):
             kind += f" ({ticket['half_category']})"
         unit = int(ticket.get("unit_price_cents") or 0)
@@ -113,7 +118,7 @@ def order_view(order: dict, event: dict | None) -> None:
         table.add_row(
             product.get("name") or product["product_id"],
             f"× {quantity}",
-            "add-on",
+            say("add-on"),
             money(unit),
             "",
             money(unit * quantity),
@@ -121,7 +126,13 @@ def order_view(order: dict, event: dict | None) -> None:
     out.print(table)
     payment = order.get("payment")
     if isinstance(payment, dict):
-        out.print(f"Payment: {payment.get('method')} {payment.get('status')}")
+        out.print(
+            say(
+                "Payment: {method} {status}",
+                method=word(payment.get("method")),
+                status=word(payment.get("status")),
+            )
+        )
 
 
 def _order_event(order: dict) -> dict | None:
@@ -234,7 +245,7 @@ def buy(
         emit_json(order)
         return
     order_view(order, found)
-    console().print(f"Pay with: ticketing pay {short_id(order['id'])} --method pix|card|boleto")
+    console().print(say("Pay with: ticketing pay {id} --method pix|card|boleto", id=short_id(order["id"])))
 
 
 def _card_details(number: str | None, holder: str | None, expiry: str | None, cvv: str | None) -> dict:
@@ -269,7 +280,13 @@ def payment_view(payment: dict, event: dict | None) -> None:
     timezone = (event or {}).get("timezone")
     method, status = payment.get("method"), payment.get("status")
     out.print(
-        f"Payment {payment.get('id')} — {method}: [bold]{status}[/] — {money(payment.get('amount_cents'))}"
+        say(
+            "Payment {id} — {method}: {status} — {amount}",
+            id=payment.get("id"),
+            method=word(method),
+            status=f"[bold]{word(status)}[/]",
+            amount=money(payment.get("amount_cents")),
+        )
     )
     if payment.get("installments") and int(payment["installments"]) > 1:
         out.print(f"{payment['installments']}× {money(payment.get('installment_cents'))}")
@@ -281,15 +298,19 @@ def payment_view(payment: dict, event: dict | None) -> None:
         out.print("Boleto, linha digitável:")
         sys.stdout.write(boleto_line(payment["boleto_line"]) + "\n")
         if payment.get("due_date"):
-            out.print(f"Due date: {local_date(payment['due_date'])}")
+            out.print(say("Due date: {date}", date=local_date(payment["due_date"])))
     if status == "pending" and payment.get("expires_at"):
         out.print(
-            f"Pay before {local_time(payment['expires_at'], timezone)} ({time_left(payment['expires_at'])})."
+            say(
+                "Pay before {time} ({left}).",
+                time=local_time(payment["expires_at"], timezone),
+                left=time_left(payment["expires_at"]),
+            )
         )
     if status == "approved":
-        out.print(f"Paid. Your tickets: ticketing tickets {payment.get('order_id')}")
+        out.print(say("Paid. Your tickets: ticketing tickets {id}", id=payment.get("order_id")))
     if status == "declined":
-        out.print("The payment was declined; the order is still held, you may try again.", style="red")
+        out.print(say("The payment was declined; the order is still held, you may try again."), style="red")
 
 
 @app.command()
@@ -327,6 +348,13 @@ def pay(
     else:
         current = api().call("GET", f"/orders/{order}").body
         payment_view(payment, _order_event(current))
+    if payment.get("status") == "declined":
+        # a declined card is a failed command: scripts and shells see it in the exit code
+        raise fail(
+            say(
+                "declined — the card payment was declined; try another card or method (the order is still held)"
+            )
+        )
     if wait and payment.get("status") == "pending":
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
@@ -334,7 +362,9 @@ def pay(
             current = api().call("GET", f"/orders/{order}").body
             if current.get("status") != "awaiting_payment":
                 if not as_json:
-                    console().print(f"Order is now [bold]{current.get('status')}[/].")
+                    console().print(
+                        say("Order is now {status}.", status=f"[bold]{word(current.get('status'))}[/]")
+                    )
                 return
         raise fail(f"timeout — the payment was not confirmed within {wait} s", 1)
 
@@ -351,22 +381,22 @@ def orders_list(
     if as_json:
         emit_json(page)
         return
-    _orders_table(page, "Your orders")
+    _orders_table(page, say("Your orders"))
 
 
 def _orders_table(page: dict, title: str) -> None:
     out = console()
     if not page["items"]:
-        out.print("No orders.")
+        out.print(say("No orders."))
         return
     events = event_timezones({o["event_id"] for o in page["items"] if o.get("event_id")})
     table = Table(title=title)
-    table.add_column("Order", style="dim", no_wrap=True)
-    table.add_column("Event")
-    table.add_column("Created (local)")
-    table.add_column("Status")
-    table.add_column("Tickets", justify="right")
-    table.add_column("Total", justify="right")
+    table.add_column(say("Order"), style="dim", no_wrap=True)
+    table.add_column(say("Event"))
+    table.add_column(say("Created (local)"))
+    table.add_column(say("Status"))
+    table.add_column(say("Tickets"), justify="right")
+    table.add_column(say("Total"), justify="right")
     for order in page["items"]:
         event = events.get(order.get("event_id") or "", {})
         status = order.get("status", "")
@@ -377,7 +407,7 @@ def _orders_table(page: dict, title: str) -> None:
             short_id(order["id"]),
             event.get("name", order.get("event_id", "")),
             local_time(order.get("created_at"), event.get("timezone")),
-            f"[{STATUS_STYLES.get(status, 'white')}]{status}[/]",
+            f"[{STATUS_STYLES.get(status, 'white')}]{word(status)}[/]",
             str(count),
             money(order.get("total_cents")),
         )
@@ -494,6 +524,31 @@ def _save(folder: Path, name: str, content: bytes) -> Path:
     return path
 
 
+def _not_paid_yet(order: str) -> Exception | None:
+    """Why an order of yours has no tickets (it is not paid), or None when it is not one of your orders."""
+    try:
+        found = api().call("GET", f"/orders/{order}").body
+    except ApiError:
+        return None
+    status = found.get("status")
+    if status == "paid":
+        return None
+    if status == "reserved":
+        hint = say("pay it with: ticketing pay {id} --method pix|card|boleto", id=short_id(order))
+    elif status == "awaiting_payment":
+        hint = say("the payment is on its way; try again in a moment")
+    else:
+        hint = say("it can no longer be paid; buy again with: ticketing buy EVENT")
+    return fail(
+        say(
+            "not-paid — order {id} is {status}, not paid: its tickets exist once it is paid ({hint})",
+            id=short_id(order),
+            status=word(status),
+            hint=hint,
+        )
+    )
+
+
 @app.command()
 @handles_errors
 def tickets(
@@ -506,7 +561,10 @@ def tickets(
 ) -> None:
     """List a paid order's e-tickets, draw their QR codes, or download their PDFs."""
     order = order_id(order)
-    answer = api().call("GET", f"/orders/{order}/tickets").body
+    try:
+        answer = api().call("GET", f"/orders/{order}/tickets").body
+    except ApiError as error:
+        raise _not_paid_yet(order) or error from None
     items = answer.get("items", []) if isinstance(answer, dict) else answer
     saved: list[Path] = []
     if download:
@@ -518,13 +576,13 @@ def tickets(
         emit_json(answer)
         return
     out = console()
-    table = Table(title=f"Tickets of order {order}")
-    table.add_column("Code", style="bold", overflow="fold")
-    table.add_column("Sector")
-    table.add_column("Seat")
-    table.add_column("Type")
+    table = Table(title=say("Tickets of order {id}", id=order))
+    table.add_column(say("Code"), style="bold", overflow="fold")
+    table.add_column(say("Sector"))
+    table.add_column(say("Seat"))
+    table.add_column(say("Type"))
     for ticket in items:
-        kind = ticket.get("type", "")
+        kind = word(ticket.get("type", ""))
         if ticket.get("half_category"):
             kind += f" ({ticket['half_category']})"
         table.add_row(ticket.get("code", ""), ticket.get("sector", ""), ticket.get("seat_label") or "-", kind)
@@ -534,7 +592,7 @@ def tickets(
             out.print(f"{ticket.get('sector')} {ticket.get('seat_label') or ''} — {ticket.get('code')}")
             print_qr(ticket["code"])
     for path in saved:
-        out.print(f"Saved {path}")
+        out.print(say("Saved {path}", path=path))
 
 
 @app.command()
@@ -556,10 +614,16 @@ def invoice(
         emit_json(found)
         return
     out = console()
-    out.print(f"Invoice number {found.get('number')}, issued {local_time(found.get('issued_at'))}")
-    out.print(f"Access key: {found.get('access_key')}")
+    out.print(
+        say(
+            "Invoice number {number}, issued {time}",
+            number=found.get("number"),
+            time=local_time(found.get("issued_at")),
+        )
+    )
+    out.print(say("Access key: {key}", key=found.get("access_key")))
     if saved:
-        out.print(f"Saved {saved}")
+        out.print(say("Saved {path}", path=saved))
 
 
 __all__ = ["ApiError"]

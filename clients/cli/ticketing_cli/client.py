@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ticketing_cli import credentials
+from ticketing_cli.language import problem_detail
 
 DEFAULT_API = "http://127.0.0.1:3000"
 TIMEOUT_SECONDS = 30
@@ -33,6 +34,7 @@ class ApiError(CliFailure):
     def __init__(self, status: int, body: Any, text: str) -> None:
         self.status = status
         self.name, self.detail = describe_problem(status, body, text)
+        self.detail = problem_detail(self.name, self.detail)
         message = f"{self.name} — {self.detail}" if self.detail else self.name
         super().__init__(message, 3 if status >= 500 else 1, body)
 

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from ticketing_cli import __version__
 from ticketing_cli.client import DEFAULT_API, Api, ApiError, CliFailure
+from ticketing_cli.language import say
 
 app = typer.Typer(
     name="ticketing",
@@ -95,7 +96,7 @@ def fail(message: str, exit_code: int = 1) -> CliFailure:
 
 
 def usage(message: str) -> CliFailure:
-    return CliFailure(f"usage — {message}", 2)
+    return CliFailure(f"{say('usage')} — {message}", 2)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,7 +114,7 @@ def handles_errors(function: F) -> F:
             as_json = kwargs.get("as_json")
             if as_json and isinstance(failure, ApiError) and failure.body is not None:
                 emit_json(failure.body)
-            sys.stderr.write(f"error: {failure.message}\n")
+            sys.stderr.write(f"{say('error')}: {failure.message}\n")
             sys.stderr.flush()
             raise typer.Exit(failure.exit_code) from None
 

@@ -1,17 +1,21 @@
 // The ticketing HTTP API (contract v1): JSON, problem+json errors, a bearer token kept in sessionStorage
 // and refreshed once on 401.
+import { fieldMessage, problemMessage } from "./messages.js";
+
 const metaBase = document.querySelector('meta[name="ticketing-api"]')?.content || "";
 export const API_BASE = metaBase.replace(/\/$/, "");
 const SESSION_KEY = "ticketing.session";
 
+// A problem answer in Portuguese: `message` for the whole, `fields` [{field, message}] for each field.
 export class ApiError extends Error {
   constructor(status, problem) {
     const name = (problem?.type || "").split("/").filter(Boolean).pop() || `http-${status}`;
-    const fields = (problem?.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ");
-    super(fields || problem?.detail || problem?.title || `Erro ${status}`);
+    const fields = (problem?.errors || []).map((e) => ({ field: String(e.field || ""), message: fieldMessage(e.field, e.message) }));
+    super(fields.length && name === "validation" ? problemMessage("validation", status) : problemMessage(name, status, problem?.detail));
     this.status = status;
     this.name = name;
     this.problem = problem;
+    this.fields = fields;
   }
 }
 

@@ -2,8 +2,11 @@
 // tickets, my orders, and the organizer's report. It speaks only the public HTTP API (api.js).
 import { ApiError, call, newIdempotencyKey, routeServed, session, signIn, signOut } from "./api.js";
 import { h, replace } from "./dom.js";
+import qrcode from "./vendor/qrcode.mjs";
 import {
+  CLOSED_STATUSES,
   HALF_CATEGORIES,
+  HALF_PROOFS,
   ORDER_STATUS,
   PAYMENT_STATUS,
   formatBoletoLine,
@@ -12,6 +15,7 @@ import {
   formatDateTime,
   formatLongDate,
   formatMoney,
+  feeOf,
 } from "./format.js";
 
 const main = document.getElementById("conteudo");
@@ -27,14 +31,61 @@ function every(milliseconds, action) {
   timers.push(setInterval(action, milliseconds));
 }
 
-function announce(message, kind = "info") {
+// A banner belongs to one page: the one shown when it was said, or the page the visitor is sent to next
+// (`forHash`); moving on to any other page clears it.
+let noticeFor = null;
+
+function announce(message, kind = "info", forHash = location.hash || "#/") {
   notice.className = `notice notice-${kind}`;
   notice.textContent = message;
+  noticeFor = forHash;
+}
+
+function errorText(error) {
+  return error instanceof ApiError ? error.message : "Algo deu errado. Tente de novo.";
 }
 
 function errorBox(error) {
-  const text = error instanceof ApiError ? error.message : "Algo deu errado. Tente de novo.";
-  return h("p", { class: "error", role: "alert" }, text);
+  return h("p", { class: "error", role: "alert", tabindex: "-1" }, errorText(error));
+}
+
+// An API refusal shown where the buyer looks: each field's Portuguese message under its input (linked by
+// aria-describedby, the input marked invalid), a summary in `box`, and the first error scrolled into view
+// and focused (on a phone the form's top is often off screen).
+function showErrors(form, box, error, fieldInputs = {}) {
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+  const summary = errorBox(error);
+  replace(box, summary);
+  let first = null;
+  const fields = error instanceof ApiError ? [...error.fields] : [];
+  if (error instanceof ApiError && error.name === "email-taken" && fieldInputs.email) {
+    fields.push({ field: "email", message: "Já existe uma conta com este e-mail." });
+  }
+  for (const { field, message } of fields) {
+    const id = fieldInputs[field] || fieldInputs[field.replace(/^body\./, "")];
+    const input = id && form.querySelector(`#${CSS.escape(id)}`);
+    if (!input || input.getAttribute("aria-invalid")) continue;
+    const note = h("p", { class: "field-error", id: `${id}-erro` }, message);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    input.after(note);
+    first = first || input;
+  }
+  const target = first || summary;
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
+// A QR image (data: URL) of `text`, drawn here so it survives a reload when the API sends only the text.
+function qrImage(text, alt, className) {
+  const qr = qrcode(0, "M");
+  qr.addData(text, "Byte");
+  qr.make();
+  return h("img", { class: className, src: qr.createDataURL(8, 4), alt, width: 240, height: 240 });
 }
 
 // Each route renders through its own pager: a slow page that finishes after the visitor moved on
@@ -65,6 +116,25 @@ function requireSignIn() {
 }
 
 // ------------------------------------------------------------------ events
+// "a partir de R$ 90,00" on each card: the lowest full price among the sectors still on sale. The list
+// has no sectors, so each card asks for its event once it scrolls into view.
+const pricesSeen = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) continue;
+    pricesSeen.unobserve(entry.target);
+    const slot = entry.target;
+    call("GET", `/events/${slot.dataset.event}`, { auth: false }).then((event) => {
+      const open = (event.sectors || []).filter((sector) => sector.available > 0);
+      if (!open.length) {
+        slot.textContent = "Esgotado";
+        return;
+      }
+      const lowest = Math.min(...open.map((sector) => sector.price_cents));
+      slot.textContent = `A partir de ${formatMoney(lowest)}${event.service_fee_percent ? " + taxa" : ""}`;
+    }).catch(() => {});
+  }
+});
+
 async function eventsPage() {
   const page = pager();
   page("Eventos à venda", h("p", { class: "loading" }, "Carregando eventos…"));
@@ -83,9 +153,14 @@ async function eventsPage() {
           h("h2", {}, h("a", { href: `#/evento/${event.id}` }, event.name)),
           h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
           h("p", {}, event.venue),
+          h("p", { class: "from-price", dataset: { event: event.id } }),
           h("a", { class: "button", href: `#/evento/${event.id}`, "aria-label": `Comprar ingressos para ${event.name}` }, "Comprar ingressos"),
         ),
       );
+    }
+    for (const slot of list.querySelectorAll(".from-price:not([data-watched])")) {
+      slot.dataset.watched = "1";
+      pricesSeen.observe(slot);
     }
     if (!cursor) {
       replace(more);
@@ -111,6 +186,17 @@ async function eventsPage() {
 
 // ------------------------------------------------------------------ one event: choose and hold
 const SEAT_WORDS = { available: "disponível", held: "reservado por outra pessoa", sold: "vendido", selected: "selecionado" };
+// A choice made before signing in, kept in this tab until the buyer is back on the event (then held).
+const PENDING_KEY = "ticketing.pending-choice";
+
+function pendingChoice(eventId) {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(PENDING_KEY));
+    return saved?.eventId === eventId ? saved : null;
+  } catch {
+    return null;
+  }
+}
 
 async function eventPage(eventId) {
   const page = pager();
@@ -119,10 +205,11 @@ async function eventPage(eventId) {
     call("GET", `/events/${eventId}`, { auth: false }),
     call("GET", `/products?event_id=${encodeURIComponent(eventId)}`, { auth: false }),
   ]);
-  const state = { sector: null, seats: [], selected: new Set(), quantity: 1, type: "full", category: "", products: {} };
+  const state = { sector: null, seats: [], selected: new Set(), quantity: 1, type: "full", category: "", products: {}, focusLabel: null };
   const sectorArea = h("div", { id: "setor" });
   const summary = h("div", { class: "summary", "aria-live": "polite" });
   const feedback = h("div");
+  const feePercent = event.service_fee_percent || 0;
 
   function unitPrice() {
     if (!state.sector) return 0;
@@ -134,49 +221,93 @@ async function eventPage(eventId) {
     return state.sector.kind === "seated" ? state.selected.size : state.quantity;
   }
 
+  function priceText(cents) {
+    const fee = feeOf(cents, feePercent);
+    return fee ? `${formatMoney(cents)} + ${formatMoney(fee)} de taxa` : formatMoney(cents);
+  }
+
   function updateSummary() {
-    const tickets = ticketCount() * unitPrice();
-    const fee = Math.floor((unitPrice() * (event.service_fee_percent || 0)) / 100) * ticketCount();
+    const count = ticketCount();
+    if (!state.sector) return replace(summary);
+    const unit = unitPrice();
+    const fee = feeOf(unit, feePercent);
     let extras = 0;
     for (const product of products.items) extras += (state.products[product.id] || 0) * product.price_cents;
     const lines = [
-      h("p", {}, `${ticketCount()} ingresso(s): ${formatMoney(tickets)}`),
-      fee ? h("p", {}, `Taxa de conveniência: ${formatMoney(fee)}`) : null,
+      h("p", {}, count
+        ? `${count} ${count === 1 ? "ingresso" : "ingressos"} × ${formatMoney(unit + fee)}${fee ? ` (${formatMoney(unit)} + ${formatMoney(fee)} de taxa de conveniência)` : ""}`
+        : "Nenhum ingresso escolhido."),
+      count && fee ? h("p", { class: "hint" }, `Ingressos ${formatMoney(count * unit)} + taxas ${formatMoney(count * fee)}`) : null,
+      count && !fee ? h("p", { class: "hint" }, `Ingressos ${formatMoney(count * unit)}`) : null,
       extras ? h("p", {}, `Adicionais: ${formatMoney(extras)}`) : null,
-      h("p", { class: "total" }, `Total: ${formatMoney(tickets + fee + extras)}`),
+      h("p", { class: "total" }, `Total: ${formatMoney(count * (unit + fee) + extras)}`),
     ];
     replace(summary, ...lines);
   }
 
+  function ticketCountLimitReached() {
+    return state.selected.size >= (event.max_tickets_per_order || 6);
+  }
+
+  function toggleSeat(seat) {
+    if (seat.status !== "available") return;
+    if (state.selected.has(seat.id)) state.selected.delete(seat.id);
+    else if (ticketCountLimitReached()) {
+      seatNote(`No máximo ${event.max_tickets_per_order} ingressos por pedido.`);
+      return;
+    } else state.selected.add(seat.id);
+    drawSeatMap(seat.label);
+    updateSummary();
+  }
+
+  function seatNote(text) {
+    const note = document.getElementById("aviso-mapa");
+    if (note) note.textContent = text;
+  }
+
+  // One Tab stop for the whole map (a roving tabindex): arrows move between seats, Home/End along a row,
+  // Enter or Space chooses. Taken seats can be reached and read, not chosen.
   function seatButton(seat) {
     const selected = state.selected.has(seat.id);
     const status = selected ? "selected" : seat.status;
     const free = seat.status === "available";
+    const price = free ? `, ${priceText(unitPrice())}` : "";
     return h(
       "button",
       {
         type: "button",
         class: `seat seat-${status}`,
+        tabindex: "-1",
         "aria-pressed": free ? String(selected) : null,
-        "aria-label": `Assento ${seat.label}, ${SEAT_WORDS[status] || status}`,
-        disabled: !free,
-        dataset: { seat: seat.label, status },
-        onclick: () => {
-          if (state.selected.has(seat.id)) state.selected.delete(seat.id);
-          else if (ticketCountLimitReached()) {
-            announce(`No máximo ${event.max_tickets_per_order} ingressos por pedido.`, "error");
-            return;
-          } else state.selected.add(seat.id);
-          drawSeatMap(seat.label);
-          updateSummary();
-        },
+        "aria-disabled": free ? null : "true",
+        "aria-label": `Assento ${seat.label}, ${SEAT_WORDS[status] || status}${price}`,
+        dataset: { seat: seat.label, status, row: seat.row },
+        onclick: () => toggleSeat(seat),
+        onfocus: () => { state.focusLabel = seat.label; },
       },
-      h("span", { "aria-hidden": "true" }, status === "sold" ? "✕" : status === "held" ? "•" : String(seat.number)),
+      h("span", { "aria-hidden": "true" }, String(seat.number)),
     );
   }
 
-  function ticketCountLimitReached() {
-    return state.selected.size >= (event.max_tickets_per_order || 6);
+  function moveFocus(e) {
+    const current = e.target.closest("[data-seat]");
+    if (!current) return;
+    const rows = [...document.querySelectorAll("#mapa .seat-row")].map((row) => [...row.querySelectorAll("[data-seat]")]);
+    const r = rows.findIndex((row) => row.includes(current));
+    const c = rows[r].indexOf(current);
+    let target = null;
+    if (e.key === "ArrowRight") target = rows[r][c + 1];
+    else if (e.key === "ArrowLeft") target = rows[r][c - 1];
+    else if (e.key === "ArrowDown" && rows[r + 1]) target = rows[r + 1][Math.min(c, rows[r + 1].length - 1)];
+    else if (e.key === "ArrowUp" && rows[r - 1]) target = rows[r - 1][Math.min(c, rows[r - 1].length - 1)];
+    else if (e.key === "Home") target = rows[r][0];
+    else if (e.key === "End") target = rows[r][rows[r].length - 1];
+    else return;
+    e.preventDefault();
+    if (!target) return;
+    current.tabIndex = -1;
+    target.tabIndex = 0;
+    target.focus();
   }
 
   function drawSeatMap(focusLabel) {
@@ -185,7 +316,9 @@ async function eventPage(eventId) {
       if (!rows.has(seat.row)) rows.set(seat.row, []);
       rows.get(seat.row).push(seat);
     }
-    const grid = h("div", { class: "seat-map", role: "group", "aria-label": `Mapa de assentos — ${state.sector.name}` },
+    const holder = document.getElementById("mapa");
+    const zoomed = holder.classList.contains("zoomed");
+    const grid = h("div", { class: "seat-map", role: "group", "aria-label": `Mapa de assentos — ${state.sector.name}`, onkeydown: moveFocus },
       h("div", { class: "stage", "aria-hidden": "true" }, "PALCO"),
       [...rows.entries()].map(([row, seats]) =>
         h("div", { class: "seat-row" },
@@ -197,22 +330,44 @@ async function eventPage(eventId) {
     );
     const legend = h("ul", { class: "legend", "aria-label": "Legenda" },
       ["available", "selected", "held", "sold"].map((status) =>
-        h("li", {}, h("span", { class: `seat seat-${status} swatch`, "aria-hidden": "true" }, status === "sold" ? "✕" : status === "held" ? "•" : ""),
+        h("li", {}, h("span", { class: `seat seat-${status} swatch`, "aria-hidden": "true" }, "12"),
           { available: "Disponível", selected: "Selecionado", held: "Reservado", sold: "Vendido" }[status]),
       ),
     );
+    const zoom = h("button", {
+      type: "button", class: "button secondary zoom", "aria-pressed": String(zoomed),
+      onclick: () => {
+        holder.classList.toggle("zoomed");
+        drawSeatMap(state.focusLabel);
+        document.querySelector("#mapa .zoom")?.focus();
+      },
+    }, zoomed ? "Reduzir mapa" : "Ampliar mapa");
     const chosen = state.seats.filter((seat) => state.selected.has(seat.id)).map((seat) => seat.label);
-    const holder = document.getElementById("mapa");
-    replace(holder, grid, legend, h("p", { id: "escolhidos" }, chosen.length ? `Escolhidos: ${chosen.join(", ")}` : "Nenhum assento escolhido."));
-    if (focusLabel) holder.querySelector(`[data-seat="${CSS.escape(focusLabel)}"]`)?.focus();
+    const previousNote = document.getElementById("aviso-mapa")?.textContent || "";
+    replace(holder, zoom, grid, legend,
+      h("p", { id: "escolhidos" }, chosen.length ? `Escolhidos: ${chosen.join(", ")}` : "Nenhum assento escolhido."),
+      h("p", { id: "aviso-mapa", class: "seat-note", role: "status" }, previousNote));
+    const stop = (focusLabel && holder.querySelector(`[data-seat="${CSS.escape(focusLabel)}"]`))
+      || (state.focusLabel && holder.querySelector(`[data-seat="${CSS.escape(state.focusLabel)}"]`))
+      || holder.querySelector(".seat-selected[data-seat]")
+      || holder.querySelector(".seat-available[data-seat]")
+      || holder.querySelector("[data-seat]");
+    if (stop) stop.tabIndex = 0;
+    if (focusLabel && stop) stop.focus();
   }
 
-  async function chooseSector(sector) {
+  async function loadSeats() {
+    const answer = await call("GET", `/events/${event.id}/sectors/${state.sector.id}/seats`, { auth: false });
+    state.seats = answer.items;
+  }
+
+  async function chooseSector(sector, keep = {}) {
     state.sector = sector;
     state.selected.clear();
     const parts = [h("h2", {}, `Setor ${sector.name}`)];
     if (sector.kind === "seated") {
-      parts.push(h("p", {}, "Escolha seus assentos no mapa (use Tab e Enter ou toque)."), h("div", { id: "mapa" }, h("p", { class: "loading" }, "Carregando mapa…")));
+      parts.push(h("p", { class: "hint" }, "Toque nos assentos ou use Tab para chegar ao mapa e as setas para andar entre eles; Enter escolhe."),
+        h("div", { id: "mapa" }, h("p", { class: "loading" }, "Carregando mapa…")));
     } else {
       parts.push(
         h("label", { for: "quantidade" }, "Quantidade"),
@@ -225,34 +380,46 @@ async function eventPage(eventId) {
     replace(sectorArea, ...parts, typeChooser(), productChooser());
     updateSummary();
     if (sector.kind === "seated") {
-      const answer = await call("GET", `/events/${event.id}/sectors/${sector.id}/seats`, { auth: false });
-      state.seats = answer.items;
+      await loadSeats();
+      for (const seat of state.seats) if ((keep.seatIds || []).includes(seat.id) && seat.status === "available") state.selected.add(seat.id);
       drawSeatMap();
+      updateSummary();
     }
   }
 
   function typeChooser() {
     const categories = h("div", { class: "field", hidden: state.type !== "half" },
-      h("label", { for: "categoria" }, "Categoria da meia-entrada"),
-      h("select", { id: "categoria", onchange: (e) => { state.category = e.target.value; } },
+      h("label", { for: "categoria" }, "Categoria da meia-entrada (obrigatória)"),
+      h("select", { id: "categoria", required: true, onchange: (e) => { state.category = e.target.value; drawProof(); } },
         h("option", { value: "" }, "Selecione…"),
         Object.entries(HALF_CATEGORIES).map(([value, label]) => h("option", { value, selected: state.category === value }, label)),
       ),
-      h("p", { class: "hint" }, "Leve o documento que comprova o direito: ele é pedido na entrada."),
+      h("p", { class: "hint", id: "meia-prova" }),
+      h("p", { class: "hint" }, "A meia-entrada é um direito da Lei 12.933/2013 (estudantes, jovens de baixa renda com ID Jovem, pessoas com deficiência e um acompanhante), do Estatuto da Pessoa Idosa (60 anos ou mais) e de leis locais para professores. Sem o documento na entrada, paga-se a diferença ou o acesso é negado."),
     );
+    function drawProof() {
+      const proof = categories.querySelector("#meia-prova");
+      proof.textContent = state.category ? `Na entrada, apresente: ${HALF_PROOFS[state.category]}.` : "Escolha a categoria: ela diz qual documento apresentar na entrada.";
+    }
+    drawProof();
     const option = (value, label) =>
       h("label", { class: "choice" },
         h("input", {
           type: "radio", name: "tipo", value, checked: state.type === value,
-          onchange: () => { state.type = value; categories.hidden = value !== "half"; updateSummary(); },
+          onchange: () => {
+            state.type = value;
+            categories.hidden = value !== "half";
+            updateSummary();
+            if (state.sector?.kind === "seated" && state.seats.length) drawSeatMap();
+          },
         }),
         label,
       );
     const half = state.sector.half_available > 0;
     return h("fieldset", {},
       h("legend", {}, "Tipo de ingresso"),
-      option("full", `Inteira — ${formatMoney(state.sector.price_cents)}`),
-      half ? option("half", `Meia-entrada — ${formatMoney(state.sector.half_price_cents)}`) : h("p", { class: "hint" }, "Meia-entrada esgotada neste setor."),
+      option("full", `Inteira — ${priceText(state.sector.price_cents)}`),
+      half ? option("half", `Meia-entrada — ${priceText(state.sector.half_price_cents)}`) : h("p", { class: "hint" }, "Meia-entrada esgotada neste setor."),
       categories,
     );
   }
@@ -273,39 +440,81 @@ async function eventPage(eventId) {
     );
   }
 
+  function rememberChoice() {
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({
+      eventId: event.id, sectorId: state.sector?.id, seatIds: [...state.selected], quantity: state.quantity,
+      type: state.type, category: state.category, products: state.products,
+    }));
+  }
+
   async function hold(submitEvent) {
-    submitEvent.preventDefault();
-    if (!requireSignIn()) return;
-    if (!state.sector) return announce("Escolha um setor.", "error");
+    submitEvent?.preventDefault();
+    const form = document.querySelector("form.buy");
+    replace(feedback);
+    if (!state.sector) {
+      replace(feedback, h("p", { class: "error", role: "alert" }, "Escolha um setor."));
+      return;
+    }
+    if (state.sector.kind === "seated" && !state.selected.size) {
+      replace(feedback, h("p", { class: "error", role: "alert" }, "Escolha pelo menos um assento no mapa."));
+      return;
+    }
+    if (state.type === "half" && !state.category) {
+      showErrors(form, feedback, new ApiError(422, { type: "x/validation", errors: [{ field: "half_category", message: "" }] }), { half_category: "categoria" });
+      return;
+    }
+    if (!session()) {
+      // keep the choice through sign-in or sign-up; it is held as soon as the buyer is back
+      rememberChoice();
+      announce("Entre ou crie sua conta: sua escolha fica guardada e será reservada em seguida.", "info", "#/entrar");
+      goTo(`#/entrar?volta=${encodeURIComponent(`#/evento/${event.id}`)}`);
+      return;
+    }
     const line = { sector_id: state.sector.id, type: state.type };
     if (state.type === "half" && state.category) line.half_category = state.category;
     let tickets;
-    if (state.sector.kind === "seated") {
-      if (!state.selected.size) return announce("Escolha pelo menos um assento.", "error");
-      tickets = [...state.selected].map((seatId) => ({ ...line, seat_id: seatId }));
-    } else tickets = [{ ...line, quantity: state.quantity }];
+    if (state.sector.kind === "seated") tickets = [...state.selected].map((seatId) => ({ ...line, seat_id: seatId }));
+    else tickets = [{ ...line, quantity: state.quantity }];
     const chosenProducts = Object.entries(state.products).filter(([, quantity]) => quantity > 0).map(([product_id, quantity]) => ({ product_id, quantity }));
-    const button = submitEvent.submitter || submitEvent.target.querySelector("button[type=submit]");
+    const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
       const order = await call("POST", "/orders", {
         body: { event_id: event.id, tickets, products: chosenProducts },
         headers: { "Idempotency-Key": newIdempotencyKey() },
       });
-      announce("Reserva feita! Pague antes do prazo para garantir seus ingressos.", "success");
+      sessionStorage.removeItem(PENDING_KEY);
+      announce("Reserva feita! Pague antes do prazo para garantir seus ingressos.", "success", `#/pedido/${order.id}`);
       goTo(`#/pedido/${order.id}`);
     } catch (error) {
-      replace(feedback, errorBox(error));
-      if (state.sector.kind === "seated") {
-        state.selected.clear();
-        const answer = await call("GET", `/events/${event.id}/sectors/${state.sector.id}/seats`, { auth: false });
-        state.seats = answer.items;
-        drawSeatMap();
-        updateSummary();
+      if (error instanceof ApiError && error.name === "seat-unavailable" && state.sector.kind === "seated") {
+        await seatsTakenMeanwhile();
+      } else {
+        showErrors(form, feedback, error, { half_category: "categoria", quantity: "quantidade" });
       }
     } finally {
       button.disabled = false;
     }
+  }
+
+  // Someone else held one of the chosen seats: say which, keep the others, and stay on the map.
+  async function seatsTakenMeanwhile() {
+    const chosen = state.seats.filter((seat) => state.selected.has(seat.id));
+    await loadSeats();
+    const now = new Map(state.seats.map((seat) => [seat.id, seat]));
+    const lost = chosen.filter((seat) => now.get(seat.id)?.status !== "available");
+    const kept = chosen.filter((seat) => now.get(seat.id)?.status === "available");
+    for (const seat of lost) state.selected.delete(seat.id);
+    const lostText = lost.length ? `${lost.map((s) => s.label).join(", ")} ${lost.length === 1 ? "acabou de ser reservado" : "acabaram de ser reservados"} por outra pessoa` : "Um dos assentos acabou de ser reservado por outra pessoa";
+    const keptText = kept.length ? `; ${kept.map((s) => s.label).join(", ")} ${kept.length === 1 ? "continua selecionado" : "continuam selecionados"}` : "; escolha outro assento";
+    drawSeatMap();
+    updateSummary();
+    seatNote(`${lostText}${keptText}.`);
+    const note = document.getElementById("aviso-mapa");
+    note.classList.add("error");
+    note.setAttribute("tabindex", "-1");
+    note.scrollIntoView({ block: "center" });
+    note.focus({ preventScroll: true });
   }
 
   const sectorList = h("fieldset", { class: "sectors" },
@@ -314,7 +523,7 @@ async function eventPage(eventId) {
       h("label", { class: "choice sector-choice" },
         h("input", { type: "radio", name: "setor", value: sector.id, disabled: sector.available <= 0, onchange: () => chooseSector(sector).catch(showError) }),
         h("span", { class: "sector-name" }, sector.name),
-        h("span", {}, ` ${formatMoney(sector.price_cents)}`),
+        h("span", {}, ` ${priceText(sector.price_cents)}`),
         h("span", { class: "hint" }, sector.available > 0 ? ` · ${sector.available} lugares` : " · esgotado"),
         sector.kind === "seated" ? h("span", { class: "hint" }, " · lugar marcado") : h("span", { class: "hint" }, " · pista"),
       ),
@@ -324,6 +533,7 @@ async function eventPage(eventId) {
     h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
     h("p", {}, event.venue),
     event.description ? h("p", {}, event.description) : null,
+    feePercent ? h("p", { class: "hint" }, `Cada ingresso tem taxa de conveniência de ${String(feePercent).replace(".", ",")} % sobre o preço, mostrada ao lado dele.`) : null,
     h("form", { class: "buy", onsubmit: hold, novalidate: true },
       sectorList,
       sectorArea,
@@ -333,6 +543,16 @@ async function eventPage(eventId) {
       h("p", { class: "hint" }, `A reserva dura ${event.hold_minutes} minutos.`),
     ),
   );
+
+  // Back from signing in with a choice kept: restore it and hold it at once.
+  const saved = pendingChoice(event.id);
+  const sector = saved && event.sectors.find((s) => s.id === saved.sectorId);
+  if (sector) {
+    Object.assign(state, { quantity: saved.quantity || 1, type: saved.type || "full", category: saved.category || "", products: saved.products || {} });
+    document.querySelector(`input[name=setor][value="${CSS.escape(sector.id)}"]`).checked = true;
+    await chooseSector(sector, { seatIds: saved.seatIds });
+    if (session()) await hold();
+  }
 }
 
 // ------------------------------------------------------------------ sign in / sign up
@@ -340,15 +560,21 @@ function signInPage(query) {
   const page = pager();
   const back = query.get("volta") || "#/";
   const feedback = h("div");
+  const signUpFeedback = h("div");
   async function submitSignIn(e) {
     e.preventDefault();
     const form = new FormData(e.target);
     try {
       await signIn(form.get("email"), form.get("senha"));
-      announce("Você entrou na sua conta.", "success");
+      announce("Você entrou na sua conta.", "success", back);
       goTo(back);
     } catch (error) {
-      replace(feedback, errorBox(error));
+      if (error instanceof ApiError && error.status === 401) {
+        const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, "E-mail ou senha incorretos.");
+        replace(feedback, box);
+        box.scrollIntoView({ block: "center" });
+        box.focus({ preventScroll: true });
+      } else showErrors(e.target, feedback, error, { email: "entrar-email", password: "entrar-senha" });
     }
   }
   async function submitSignUp(e) {
@@ -362,25 +588,29 @@ function signInPage(query) {
         body: { name: form.get("nome"), email, cpf: String(form.get("cpf")).replace(/\D/g, ""), password },
       });
       await signIn(email, password);
-      announce("Conta criada. Bem-vindo(a)!", "success");
+      announce("Conta criada. Bem-vindo(a)!", "success", back);
       goTo(back);
     } catch (error) {
-      replace(feedback, errorBox(error));
+      showErrors(e.target, signUpFeedback, error, { name: "criar-nome", email: "criar-email", cpf: "criar-cpf", password: "criar-senha" });
     }
   }
   const field = (id, label, attributes) =>
     h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
   page("Entrar ou criar conta",
-    feedback,
+    back.startsWith("#/evento/") && sessionStorage.getItem(PENDING_KEY)
+      ? h("p", { class: "hint kept" }, "Sua escolha de ingressos está guardada: assim que você entrar, ela é reservada.")
+      : null,
     h("div", { class: "columns" },
       h("form", { class: "panel", onsubmit: submitSignIn, "aria-labelledby": "titulo-entrar" },
         h("h2", { id: "titulo-entrar" }, "Já tenho conta"),
+        feedback,
         field("entrar-email", "E-mail", { name: "email", type: "email", autocomplete: "email" }),
         field("entrar-senha", "Senha", { name: "senha", type: "password", autocomplete: "current-password" }),
         h("button", { type: "submit", class: "button primary" }, "Entrar"),
       ),
       h("form", { class: "panel", onsubmit: submitSignUp, "aria-labelledby": "titulo-criar" },
         h("h2", { id: "titulo-criar" }, "Criar conta"),
+        signUpFeedback,
         field("criar-nome", "Nome completo", { name: "nome", autocomplete: "name" }),
         field("criar-email", "E-mail", { name: "email", type: "email", autocomplete: "email" }),
         field("criar-cpf", "CPF", { name: "cpf", inputmode: "numeric", autocomplete: "off", placeholder: "000.000.000-00" }),
@@ -417,9 +647,22 @@ async function orderPage(orderId) {
     const deadline = order.payment?.expires_at && order.status === "awaiting_payment" ? order.payment.expires_at : order.expires_at;
     const left = new Date(deadline).getTime() - Date.now();
     countdown.hidden = false;
-    countdown.textContent = left > 0
-      ? `Sua reserva expira em ${formatCountdown(left)} (às ${formatDateTime(deadline, tz, { dateStyle: "short", timeStyle: "medium" })}).`
-      : "O prazo da reserva terminou.";
+    if (left > 0) {
+      countdown.textContent = `Sua reserva expira em ${formatCountdown(left)} (${formatDateTime(deadline, tz, { dateStyle: "short", timeStyle: left > 3600000 ? "short" : "medium" })}).`;
+      return;
+    }
+    // the deadline passed: the order can no longer be paid, whatever the server's next expiry run says
+    order = { ...order, status: "expired" };
+    countdown.hidden = true;
+    drawStatus();
+    drawPayment().catch(() => {});
+    call("GET", `/orders/${orderId}`).then((fresh) => {
+      if (fresh.status !== "reserved" && fresh.status !== "awaiting_payment" && fresh.status !== order.status) {
+        order = fresh;
+        drawStatus();
+        drawPayment().catch(() => {});
+      }
+    }).catch(() => {});
   }
 
   const itemRows = [
@@ -427,22 +670,24 @@ async function orderPage(orderId) {
       h("td", {}, t.sector + (t.tier ? ` · ${t.tier}` : "")),
       h("td", {}, t.seat_label || `${t.quantity} lugar(es)`),
       h("td", {}, t.type === "half" ? `Meia${t.half_category ? ` (${HALF_CATEGORIES[t.half_category] || t.half_category})` : ""}` : "Inteira"),
-      h("td", { class: "number" }, formatMoney((t.unit_price_cents + (t.unit_fee_cents || 0)) * (t.quantity || 1))),
+      // price and fee of one ticket side by side, as the event page showed them, and the line's amount
+      h("td", { class: "number" }, formatMoney((t.unit_price_cents + (t.unit_fee_cents || 0)) * (t.quantity || 1)),
+        t.unit_fee_cents ? h("span", { class: "fee" }, `${(t.quantity || 1) > 1 ? `${t.quantity} × ` : ""}${formatMoney(t.unit_price_cents)} + ${formatMoney(t.unit_fee_cents)} de taxa`) : null),
     )),
     ...(order.products || []).map((p) => h("tr", {},
       h("td", {}, p.name), h("td", {}, `${p.quantity} un.`), h("td", {}, "Adicional"),
       h("td", { class: "number" }, formatMoney(p.unit_price_cents * p.quantity)),
     )),
   ];
-  const table = h("table", {},
+  const table = h("div", { class: "table-scroll" }, h("table", {},
     h("caption", {}, "Itens do pedido"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Setor"), h("th", { scope: "col" }, "Lugar"), h("th", { scope: "col" }, "Tipo"), h("th", { scope: "col", class: "number" }, "Valor"))),
     h("tbody", {}, itemRows),
     h("tfoot", {},
-      order.fee_cents ? h("tr", {}, h("td", { colspan: 3 }, "Taxa de conveniência (incluída)"), h("td", { class: "number" }, formatMoney(order.fee_cents))) : null,
       h("tr", {}, h("th", { scope: "row", colspan: 3 }, "Total"), h("td", { class: "number total" }, formatMoney(order.total_cents))),
+      order.fee_cents ? h("tr", {}, h("td", { colspan: 4, class: "hint" }, `O total já inclui ${formatMoney(order.fee_cents)} de taxa de conveniência, uma vez só.`)) : null,
     ),
-  );
+  ));
 
   async function reload() {
     order = await call("GET", `/orders/${orderId}`);
@@ -469,7 +714,9 @@ async function orderPage(orderId) {
     const parts = [h("p", {}, `Pagamento ${payment.method === "pix" ? "PIX" : payment.method === "boleto" ? "por boleto" : "com cartão"}: `, h("strong", { "data-payment-status": payment.status }, PAYMENT_STATUS[payment.status] || payment.status))];
     if (payment.method === "pix" && payment.pix_copy_paste && payment.status === "pending") {
       parts.push(
-        payment.pix_qr_png ? h("img", { class: "pix-qr", src: payment.pix_qr_png, alt: "QR Code PIX para pagar este pedido", width: 240, height: 240 }) : null,
+        payment.pix_qr_png
+          ? h("img", { class: "pix-qr", src: payment.pix_qr_png, alt: "QR Code PIX para pagar este pedido", width: 240, height: 240 })
+          : qrImage(payment.pix_copy_paste, "QR Code PIX para pagar este pedido", "pix-qr"),
         h("label", { for: "pix-codigo" }, "PIX copia e cola"),
         h("textarea", { id: "pix-codigo", readonly: true, rows: 4 }, payment.pix_copy_paste),
         copyButton(payment.pix_copy_paste, "Copiar código PIX"),
@@ -536,9 +783,15 @@ async function orderPage(orderId) {
         drawStatus();
         tick();
         await drawPayment(payment);
+        // the form is gone: keep the keyboard and screen reader on what happened
+        const heading = payArea.querySelector("#titulo-pagamento");
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
       } catch (error) {
-        replace(feedback, errorBox(error));
-      } finally {
+        showErrors(e.target, feedback, error, {
+          "card.number": "cartao-numero", "card.holder": "cartao-nome", "card.exp_month": "cartao-validade",
+          "card.exp_year": "cartao-validade", "card.cvv": "cartao-cvv", installments: "parcelas",
+        });
         if (button) button.disabled = false;
       }
     }
@@ -557,6 +810,13 @@ async function orderPage(orderId) {
     if (order.status === "reserved") {
       if (latest?.status === "declined") parts.push(...showPayment(latest));
       parts.push(paymentForm(), h("button", { type: "button", class: "button secondary", onclick: cancel }, "Cancelar reserva"));
+    } else if (CLOSED_STATUSES.includes(order.status)) {
+      parts.push(
+        h("p", {}, order.status === "expired"
+          ? "O prazo da reserva terminou e os lugares voltaram à venda. Este pedido não pode mais ser pago."
+          : `Pedido ${(ORDER_STATUS[order.status] || order.status).toLowerCase()}.`),
+        h("a", { class: "button primary", href: `#/evento/${order.event_id}` }, "Escolher lugares de novo"),
+      );
     } else if (payment && typeof payment === "object") {
       parts.push(...showPayment(payment));
     } else {
@@ -578,8 +838,11 @@ async function orderPage(orderId) {
     }
   }
 
-  async function drawTickets() {
-    replace(ticketsArea, h("h2", { id: "titulo-ingressos" }, "Ingressos"), h("p", { class: "loading" }, "Gerando seus ingressos…"));
+  const invoiceArea = h("p", { class: "invoice" });
+  let invoiceAsked = false;
+
+  async function drawTickets(attempt = 0) {
+    if (attempt === 0) replace(ticketsArea, h("h2", { id: "titulo-ingressos" }, "Ingressos"), h("p", { class: "loading" }, "Gerando seus ingressos…"));
     let answer;
     try {
       answer = await call("GET", `/orders/${orderId}/tickets`);
@@ -587,26 +850,25 @@ async function orderPage(orderId) {
       replace(ticketsArea, h("h2", { id: "titulo-ingressos" }, "Ingressos"), errorBox(error));
       return;
     }
-    if (!answer.items.length) {
-      setTimeout(() => drawTickets().catch(() => {}), 1500);
-      return;
+    const ready = answer.items.length && answer.items.every((ticket) => ticket.pdf_url);
+    if (!answer.items.length || !ready) {
+      // tickets and their PDFs are made just after the payment: ask again until they are there
+      if (attempt < 40 && ticketsArea.isConnected) setTimeout(() => drawTickets(attempt + 1).catch(() => {}), 1500);
+      if (!answer.items.length) return;
     }
     replace(ticketsArea,
       h("h2", { id: "titulo-ingressos" }, "Ingressos"),
-      h("ul", { class: "tickets" }, answer.items.map((ticket) =>
-        h("li", { class: "ticket" },
-          h("p", { class: "ticket-place" }, `${ticket.sector}${ticket.seat_label ? ` — ${ticket.seat_label}` : ""}`),
-          h("p", {}, ticket.type === "half" ? "Meia-entrada (leve o comprovante)" : "Inteira"),
-          h("p", { class: "hint" }, "Código do ingresso (o mesmo do QR Code):"),
-          h("p", { class: "ticket-code" }, ticket.code),
-          ticket.pdf_url ? h("a", { class: "button", href: ticket.pdf_url, download: `ingresso-${ticket.code}.pdf`, rel: "noopener" }, "Baixar ingresso em PDF (com QR Code)") : null,
-        ))),
+      ticketList(answer.items, event),
     );
+    if (!invoiceAsked) {
+      invoiceAsked = true;
+      drawInvoice(orderId, invoiceArea).catch(() => {});
+    }
   }
 
   page(`Pedido de ${event.name}`,
     h("p", { class: "when" }, formatLongDate(event.starts_at, tz)),
-    statusLine, countdown, table, payArea, ticketsArea,
+    statusLine, countdown, table, payArea, ticketsArea, invoiceArea,
   );
   drawStatus();
   tick();
@@ -625,6 +887,66 @@ async function orderPage(orderId) {
   await drawPayment();
 }
 
+// ------------------------------------------------------------------ tickets on screen
+// Each ticket with its QR; "Mostrar QR Code" opens it full screen (bright, large) for the door's scanner.
+function ticketList(items, event) {
+  return h("ul", { class: "tickets" }, items.map((ticket) => {
+    const place = `${ticket.sector}${ticket.seat_label ? ` — ${ticket.seat_label}` : ""}`;
+    const dialog = h("dialog", { class: "qr-full", "aria-label": `QR Code do ingresso ${place}` },
+      h("p", { class: "qr-full-title" }, event ? `${event.name} · ${place}` : place),
+      qrImage(ticket.code, `QR Code do ingresso ${place} em tela cheia`, "qr-big"),
+      h("p", { class: "qr-full-code" }, ticket.code),
+      h("form", { method: "dialog" }, h("button", { type: "submit", class: "button primary" }, "Fechar")),
+    );
+    return h("li", { class: "ticket" },
+      event ? h("p", { class: "ticket-event" }, event.name, h("br"), h("span", { class: "hint" }, formatLongDate(event.starts_at, event.timezone))) : null,
+      h("p", { class: "ticket-place" }, place),
+      h("p", {}, ticket.type === "half" ? `Meia-entrada${ticket.half_category ? ` — ${HALF_CATEGORIES[ticket.half_category] || ""}` : ""} (leve o comprovante)` : "Inteira"),
+      qrImage(ticket.code, `QR Code do ingresso ${place}`, "ticket-qr"),
+      h("button", { type: "button", class: "button primary", onclick: () => dialog.showModal() }, `Mostrar QR Code em tela cheia — ${place}`),
+      h("p", { class: "hint" }, "Código do ingresso (o mesmo do QR Code):"),
+      h("p", { class: "ticket-code" }, ticket.code),
+      ticket.pdf_url
+        ? h("a", { class: "button", href: ticket.pdf_url, download: `ingresso-${ticket.code}.pdf`, rel: "noopener" }, `Baixar PDF — ${place}`)
+        : h("p", { class: "hint" }, "Preparando o PDF…"),
+      dialog,
+    );
+  }));
+}
+
+// The invoice (NF-e) link once it is issued, asked again for a while after the payment.
+async function drawInvoice(orderId, area, attempt = 0) {
+  try {
+    const invoice = await call("GET", `/orders/${orderId}/invoice`);
+    replace(area, h("a", { href: invoice.url, rel: "noopener", target: "_blank" }, `Nota fiscal (NF-e nº ${invoice.number})`));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && attempt < 30 && document.contains(area)) {
+      replace(area, h("span", { class: "hint" }, "A nota fiscal é emitida logo após o pagamento…"));
+      setTimeout(() => drawInvoice(orderId, area, attempt + 1).catch(() => {}), 2000);
+    } else replace(area);
+  }
+}
+
+// ------------------------------------------------------------------ my tickets
+async function ticketsPage() {
+  const page = pager();
+  if (!requireSignIn()) return;
+  page("Meus ingressos", h("p", { class: "loading" }, "Carregando…"));
+  const answer = await call("GET", "/orders?limit=50");
+  const paid = answer.items.filter((order) => order.status === "paid");
+  const sections = await Promise.all(paid.map(async (order) => {
+    const [event, tickets] = await Promise.all([
+      call("GET", `/events/${order.event_id}`, { auth: false }).catch(() => null),
+      call("GET", `/orders/${order.id}/tickets`).catch(() => ({ items: [] })),
+    ]);
+    return tickets.items.length ? ticketList(tickets.items, event) : null;
+  }));
+  const shown = sections.filter(Boolean);
+  page("Meus ingressos", shown.length
+    ? [h("p", { class: "hint" }, "Na entrada, abra o QR Code em tela cheia e aumente o brilho da tela."), shown]
+    : h("p", {}, "Você ainda não tem ingressos pagos. ", h("a", { href: "#/" }, "Ver eventos")));
+}
+
 // ------------------------------------------------------------------ my orders
 async function ordersPage() {
   const page = pager();
@@ -637,17 +959,19 @@ async function ordersPage() {
   }));
   const rows = answer.items.map((order) => {
     const event = events.get(order.event_id);
+    const places = (order.tickets || []).map((t) => t.seat_label || `${t.quantity || 1}× ${t.sector || "Pista"}`).join(", ");
     return h("tr", {},
-      h("td", {}, h("a", { href: `#/pedido/${order.id}` }, event?.name || "Evento")),
-      h("td", {}, formatDateTime(order.created_at, event?.timezone)),
+      h("td", {}, h("a", { href: `#/pedido/${order.id}` }, event?.name || "Evento"),
+        h("br"), h("span", { class: "hint" }, event ? formatDateTime(event.starts_at, event.timezone, { dateStyle: "short" }) : "")),
+      h("td", {}, places || "—"),
       h("td", {}, ORDER_STATUS[order.status] || order.status),
       h("td", { class: "number" }, formatMoney(order.total_cents)),
     );
   });
   page("Meus pedidos", answer.items.length
-    ? h("table", {}, h("caption", {}, "Seus pedidos, do mais recente"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Evento"), h("th", { scope: "col" }, "Feito em"), h("th", { scope: "col" }, "Situação"), h("th", { scope: "col", class: "number" }, "Total"))),
-      h("tbody", {}, rows))
+    ? h("div", { class: "table-scroll" }, h("table", {}, h("caption", {}, "Seus pedidos, do mais recente"),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Evento e data"), h("th", { scope: "col" }, "Lugares"), h("th", { scope: "col" }, "Situação"), h("th", { scope: "col", class: "number" }, "Total"))),
+      h("tbody", {}, rows)))
     : h("p", {}, "Você ainda não tem pedidos. ", h("a", { href: "#/" }, "Ver eventos")));
 }
 
@@ -732,6 +1056,7 @@ async function route() {
     else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
     else if (parts[0] === "pedido" && parts[1]) await orderPage(parts[1]);
     else if (parts[0] === "pedidos") await ordersPage();
+    else if (parts[0] === "ingressos") await ticketsPage();
     else if (parts[0] === "entrar") signInPage(query);
     else if (parts[0] === "organizador") await organizerPage();
     else page("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Ver eventos")));
@@ -742,12 +1067,17 @@ async function route() {
 
 document.getElementById("sair").addEventListener("click", () => {
   signOut();
-  announce("Você saiu da sua conta.");
+  announce("Você saiu da sua conta.", "info", "#/");
   goTo("#/");
 });
 document.addEventListener("session-changed", updateHeader);
 window.addEventListener("hashchange", () => {
-  notice.textContent = notice.classList.contains("notice-success") ? notice.textContent : "";
+  // a banner stays only on the page it was said for (a success does not follow the buyer around)
+  const path = (hash) => String(hash || "#/").split("?")[0];
+  if (path(noticeFor) !== path(location.hash)) {
+    notice.textContent = "";
+    noticeFor = null;
+  }
   route();
 });
 updateHeader();

@@ -45,12 +45,35 @@ export function formatBoletoLine(digits) {
     `${only.slice(21, 26)}.${only.slice(26, 32)} ${only[32]} ${only.slice(33)}`;
 }
 
+// Time left as people say it: "14:59" within the hour, "2 h 05 min" within the day, "3 dias e 9 h" beyond.
 export function formatCountdown(milliseconds) {
   const total = Math.max(0, Math.floor(milliseconds / 1000));
-  const minutes = Math.floor(total / 60);
-  const seconds = String(total % 60).padStart(2, "0");
-  return `${minutes}:${seconds}`;
+  const days = Math.floor(total / 86400);
+  const hours = Math.floor((total % 86400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  if (days > 0) return `${days} ${days === 1 ? "dia" : "dias"}${hours ? ` e ${hours} h` : ""}`;
+  if (hours > 0) return `${hours} h ${String(minutes).padStart(2, "0")} min`;
+  return `${minutes}:${String(total % 60).padStart(2, "0")}`;
 }
+
+// The convenience fee of one ticket: the event's percent of its price, rounded down to the cent.
+export function feeOf(priceCents, percent) {
+  return Math.floor((priceCents * (percent || 0)) / 100);
+}
+
+// Order statuses whose places can no longer be paid for.
+export const CLOSED_STATUSES = ["expired", "cancelled", "refunded"];
+
+// Who is entitled to half price and what to show at the door (Lei 12.933/2013, Decreto 8.537/2015,
+// Estatuto da Pessoa Idosa; teachers by state and city laws).
+export const HALF_PROOFS = {
+  student: "carteira de identificação estudantil (CIE) válida",
+  youth_low_income: "ID Jovem com documento de identidade",
+  disability: "cartão do BPC ou documento que comprove a deficiência",
+  disability_companion: "acompanhante de pessoa com deficiência, junto dela",
+  elderly: "documento com foto que mostre 60 anos ou mais",
+  teacher: "comprovante de professor(a) da rede de ensino, quando a lei local dá o direito",
+};
 
 export const HALF_CATEGORIES = {
   student: "Estudante",

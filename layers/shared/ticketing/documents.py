@@ -9,6 +9,7 @@ import json
 import os
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,23 @@ from ticketing.aws import client
 from ticketing.config import settings
 
 LINK_SECONDS = 15 * 60
+# DejaVu (Debian's fonts-dejavu-core, free licence in fonts/LICENSE-DejaVu) is embedded in each PDF: the
+# PDF's built-in fonts know Latin-1 only, so a dash or a quote in an event's name came out as "?".
+FONTS = Path(__file__).resolve().parent / "fonts"
+ZONE_NAMES = {
+    "America/Sao_Paulo": "horário de Brasília",
+    "America/Noronha": "horário de Fernando de Noronha",
+    "America/Manaus": "horário de Manaus",
+    "America/Cuiaba": "horário de Cuiabá",
+    "America/Campo_Grande": "horário de Campo Grande",
+    "America/Porto_Velho": "horário de Porto Velho",
+    "America/Boa_Vista": "horário de Boa Vista",
+    "America/Rio_Branco": "horário do Acre",
+    "America/Belem": "horário de Brasília",
+    "America/Fortaleza": "horário de Brasília",
+    "America/Recife": "horário de Brasília",
+    "America/Bahia": "horário de Brasília",
+}
 TYPE_NAMES = {"full": "Inteira", "half": "Meia-entrada"}
 HALF_CATEGORY_NAMES = {
     "student": "estudante",
@@ -90,12 +108,19 @@ def download_link(key: str, seconds: int = LINK_SECONDS) -> str:
 
 
 def local_time(moment: datetime, timezone: str) -> str:
-    """`31/12/2026 21:00 (America/Sao_Paulo)`: what people read, in the event's time zone."""
+    """`31/12/2026 às 20:00 (horário de Brasília)`: what people read, in the event's time zone, named in
+    Portuguese (a zone without a Brazilian name reads as its city and UTC offset)."""
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         zone, timezone = ZoneInfo("America/Sao_Paulo"), "America/Sao_Paulo"
-    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") + f" ({timezone})"
+    local = moment.astimezone(zone)
+    name = ZONE_NAMES.get(timezone)
+    if name is None:
+        offset = local.strftime("%z")
+        city = timezone.rsplit("/", 1)[-1].replace("_", " ")
+        name = f"horário de {city}, UTC{offset[:3]}:{offset[3:]}"
+    return local.strftime("%d/%m/%Y às %H:%M") + f" ({name})"
 
 
 def ticket_type_text(ticket_type: str, half_category: str | None) -> str:
@@ -104,11 +129,6 @@ def ticket_type_text(ticket_type: str, half_category: str | None) -> str:
     if half_category:
         text += " - " + HALF_CATEGORY_NAMES.get(half_category, half_category)
     return text
-
-
-def _latin1(text: str) -> str:
-    # The PDF's built-in fonts cover Latin-1 (all Portuguese letters); anything else becomes "?".
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def qr_png(code: str) -> bytes:
@@ -124,14 +144,18 @@ def ticket_pdf(ticket: dict) -> bytes:
     `ticket` has event_name, venue, starts_at, timezone, sector, seat_label, buyer_name, type, half_category,
     code, id."""
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(f"Ingresso - {ticket['event_name']}"))
+    pdf.set_title(f"Ingresso — {ticket['event_name']}")
     pdf.set_creator("Ticketing")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
+    pdf.add_font("DejaVuMono", "", str(FONTS / "DejaVuSansMono.ttf"))
     pdf.add_page()
     pdf.set_auto_page_break(False)
-    pdf.set_font("Helvetica", "B", 22)
-    pdf.multi_cell(0, 11, _latin1(str(ticket["event_name"])), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 22)
+    pdf.multi_cell(0, 11, str(ticket["event_name"]), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("Helvetica", "", 13)
+    pdf.set_font("DejaVu", "", 13)
     lines = [
         ("Local", ticket["venue"]),
         ("Início", local_time(ticket["starts_at"], ticket["timezone"])),
@@ -141,16 +165,16 @@ def ticket_pdf(ticket: dict) -> bytes:
         ("Tipo", ticket_type_text(ticket["type"], ticket.get("half_category"))),
     ]
     for label, value in lines:
-        pdf.set_font("Helvetica", "B", 13)
-        pdf.cell(35, 8, _latin1(label + ":"))
-        pdf.set_font("Helvetica", "", 13)
-        pdf.multi_cell(0, 8, _latin1(str(value)), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.cell(35, 8, label + ":")
+        pdf.set_font("DejaVu", "", 13)
+        pdf.multi_cell(0, 8, str(value), new_x="LMARGIN", new_y="NEXT")
     if ticket["type"] == "half":
-        pdf.set_font("Helvetica", "I", 11)
+        pdf.set_font("DejaVu", "I", 11)
         pdf.multi_cell(
             0,
             6,
-            _latin1("Apresente na entrada o documento que comprova o direito à meia-entrada."),
+            "Apresente na entrada o documento que comprova o direito à meia-entrada.",
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -158,13 +182,13 @@ def ticket_pdf(ticket: dict) -> bytes:
     top = pdf.get_y() + 6
     pdf.image(io.BytesIO(qr_png(str(ticket["code"]))), x=(pdf.w - size) / 2, y=top, w=size, h=size)
     pdf.set_y(top + size + 4)
-    pdf.set_font("Courier", "", 11)
-    pdf.multi_cell(0, 6, "Codigo: " + str(ticket["code"]), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font("DejaVuMono", "", 11)
+    pdf.multi_cell(0, 6, "Código: " + str(ticket["code"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(
         0,
         5,
-        _latin1(f"Ingresso {ticket['id']}. Válido para uma entrada; não compartilhe o código."),
+        f"Ingresso {ticket['id']}. Válido para uma entrada; não compartilhe o código.",
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",

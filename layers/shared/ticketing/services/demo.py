@@ -40,7 +40,7 @@ def seed_demo_event(organizer_email: str) -> dict | None:
                 name=DEMO_EVENT_NAME,
                 venue="Teatro Municipal, São Paulo",
                 starts_at=starts_at,
-                description="Demonstration event seeded by make start.",
+                description="Uma noite de clássicos da música popular brasileira, com voz e violão. Evento de demonstração.",
                 service_fee_percent=10,
                 max_installments=6,
             ),

@@ -1,0 +1,147 @@
+"""The language the CLI speaks: Brazilian Portuguese when the user's locale is Portuguese, else English.
+
+The locale is read as the C library does (LC_ALL, then LC_MESSAGES, then LANG; GNU's LANGUAGE list
+first), and TICKETING_LANG ("pt-BR" or "en") overrides it. English is the source text: `say()` looks
+the English sentence up in the Portuguese catalogue below and falls back to English for anything not
+translated. The API's problem names (`seat-unavailable`, ...) stay as they are in both languages, so
+scripts that read stderr keep working; the words after them are translated.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def portuguese() -> bool:
+    chosen = os.environ.get("TICKETING_LANG")
+    if chosen:
+        return chosen.lower().startswith("pt")
+    language = (os.environ.get("LANGUAGE") or "").split(":")[0]
+    for value in (
+        language,
+        os.environ.get("LC_ALL"),
+        os.environ.get("LC_MESSAGES"),
+        os.environ.get("LANG"),
+    ):
+        if value:
+            return value.lower().startswith("pt")
+    return False
+
+
+PORTUGUESE = {
+    # errors and exit lines
+    "error": "erro",
+    "usage": "uso",
+    # order view
+    "Order {id}": "Pedido {id}",
+    "Status: {status}": "Situação: {status}",
+    "Held until {time} ({left})": "Reservado até {time} ({left})",
+    "expired": "expirou",
+    "{minutes} min {seconds} s left": "faltam {minutes} min {seconds} s",
+    "Item": "Item",
+    "Total": "Total",
+    "Seat / qty": "Assento / qtd.",
+    "Type": "Tipo",
+    "Unit price": "Preço unitário",
+    "Fee": "Taxa",
+    "Subtotal": "Subtotal",
+    "add-on": "adicional",
+    "Payment: {method} {status}": "Pagamento: {method} {status}",
+    "Pay with: ticketing pay {id} --method pix|card|boleto": (
+        "Pague com: ticketing pay {id} --method pix|card|boleto"
+    ),
+    # payments
+    "Payment {id} — {method}: {status} — {amount}": "Pagamento {id} — {method}: {status} — {amount}",
+    "Boleto, linha digitável:": "Boleto, linha digitável:",
+    "Due date: {date}": "Vencimento: {date}",
+    "Pay before {time} ({left}).": "Pague até {time} ({left}).",
+    "Paid. Your tickets: ticketing tickets {id}": "Pago. Seus ingressos: ticketing tickets {id}",
+    "The payment was declined; the order is still held, you may try again.": (
+        "O pagamento foi recusado; a reserva continua, você pode tentar de novo."
+    ),
+    "declined — the card payment was declined; try another card or method (the order is still held)": (
+        "declined — o pagamento com cartão foi recusado; tente outro cartão ou outro meio"
+        " (a reserva continua)"
+    ),
+    "Order is now {status}.": "O pedido agora está {status}.",
+    "Order {id} is now {status}.": "O pedido {id} agora está {status}.",
+    # lists
+    "No orders.": "Nenhum pedido.",
+    "Your orders": "Seus pedidos",
+    "Order": "Pedido",
+    "Event": "Evento",
+    "Created (local)": "Feito em (local)",
+    "Status": "Situação",
+    "Tickets": "Ingressos",
+    # tickets
+    "Tickets of order {id}": "Ingressos do pedido {id}",
+    "Code": "Código",
+    "Sector": "Setor",
+    "Seat": "Assento",
+    "Saved {path}": "Salvo em {path}",
+    "not-paid — order {id} is {status}, not paid: its tickets exist once it is paid ({hint})": (
+        "not-paid — o pedido {id} está {status}, não pago: os ingressos saem quando ele for pago ({hint})"
+    ),
+    "pay it with: ticketing pay {id} --method pix|card|boleto": (
+        "pague com: ticketing pay {id} --method pix|card|boleto"
+    ),
+    "it can no longer be paid; buy again with: ticketing buy EVENT": (
+        "ele não pode mais ser pago; compre de novo com: ticketing buy EVENTO"
+    ),
+    "the payment is on its way; try again in a moment": "o pagamento está a caminho; tente de novo daqui a pouco",
+    "Invoice number {number}, issued {time}": "Nota fiscal número {number}, emitida em {time}",
+    "Access key: {key}": "Chave de acesso: {key}",
+}
+
+# Order and payment statuses as people read them (the API's words stay in --json output).
+STATUS_WORDS = {
+    "reserved": "reservado",
+    "awaiting_payment": "aguardando pagamento",
+    "paid": "pago",
+    "expired": "expirado",
+    "cancelled": "cancelado",
+    "refunded": "reembolsado",
+    "pending": "pendente",
+    "approved": "aprovado",
+    "declined": "recusado",
+    "refund_due": "reembolso devido",
+    "card": "cartão",
+    "full": "inteira",
+    "half": "meia",
+}
+
+# What each API problem means, for the words after the problem's name on the error line.
+PROBLEM_WORDS = {
+    "seat-unavailable": "um dos assentos acabou de ser reservado por outra pessoa; escolha outro",
+    "sold-out": "esgotado: não há lugares suficientes neste setor",
+    "out-of-stock": "um dos adicionais esgotou",
+    "limit-exceeded": "passa do limite de ingressos por pedido, por CPF ou da cota de meia-entrada",
+    "invalid-state": "o pedido não está numa situação que permita isso",
+    "hold-expired": "o prazo da reserva terminou",
+    "email-taken": "já existe uma conta com este e-mail",
+    "unauthorized": "entre na sua conta: ticketing login",
+    "forbidden": "sua conta não tem permissão para isso",
+    "not-found": "não encontrado",
+    "already-checked-in": "este ingresso já passou pela entrada",
+    "wrong-event": "este ingresso é de outro evento",
+}
+
+
+def say(english: str, **values: Any) -> str:
+    """`english` with `values` filled in, in the user's language."""
+    text = PORTUGUESE.get(english, english) if portuguese() else english
+    return text.format(**values) if values else text
+
+
+def word(value: str | None) -> str:
+    """An API status or method word in the user's language (unchanged in English)."""
+    text = str(value or "")
+    return STATUS_WORDS.get(text, text) if portuguese() else text
+
+
+def problem_detail(name: str, detail: str) -> str:
+    """The detail of an API problem: the API's English, or the Portuguese meaning of its name."""
+    if portuguese() and name in PROBLEM_WORDS:
+        return PROBLEM_WORDS[name]
+    return detail
