@@ -7,10 +7,22 @@ import json
 from ticketing import db
 
 
-def hold_many(ev: dict, buyer_sub: str, count: int) -> list[str]:
-    """`count` holds of one general place and one add-on each, for an event made by `make_event`; their ids."""
+def hold_many(ev: dict, count: int) -> list[str]:
+    """`count` holds of one general place and one add-on each, for an event made by `make_event`; their ids.
+
+    Each hold is made by an account of its own (made here, in one statement): one account's unpaid orders
+    for an event may hold at most the event's max_tickets_per_order places (contract v2)."""
+    subs = [
+        r["sub"]
+        for r in db.fetch_all(
+            "INSERT INTO users (cognito_sub, email, name)"
+            " SELECT 'bulk-' || x.id, 'bulk-' || x.id || '@example.com', 'Bulk Buyer'"
+            "   FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, %s)) x"
+            " RETURNING cognito_sub AS sub",
+            (count,),
+        )
+    ]
     request = {
-        "user_sub": buyer_sub,
         "event_id": ev["event"]["id"],
         "tickets": [
             {
@@ -27,8 +39,8 @@ def hold_many(ev: dict, buyer_sub: str, count: int) -> list[str]:
         "idempotency": None,
     }
     rows = db.fetch_all(
-        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid())) -> 'order' ->> 'id' AS id"
-        " FROM generate_series(1, %s)",
-        (json.dumps(request), count),
+        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid(), 'user_sub', sub))"
+        " -> 'order' ->> 'id' AS id FROM unnest(%s::text[]) AS sub",
+        (json.dumps(request), subs),
     )
     return [r["id"] for r in rows]

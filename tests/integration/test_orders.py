@@ -140,9 +140,8 @@ def test_limit_per_order_and_half_price_quota(make_event, new_user, sector_state
 
 def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_user, wide_pool, sector_state):
     ev = make_event(capacity=300, rows=[{"row": "A", "seats": 20}])
-    filler = new_user()
-    for _ in range(50):
-        orders.hold_order(filler, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 5}]))
+    for _ in range(50):  # one account per hold: an account's unpaid places are capped (contract v2)
+        orders.hold_order(new_user(), order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 5}]))
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 50
     buyers = [new_user() for _ in range(200)]
     barrier = threading.Barrier(24)
@@ -226,11 +225,10 @@ def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_ev
 
 def test_expiration_job_run_four_times_at_once_releases_each_hold_once(make_event, new_user, wide_pool):
     ev = make_event(capacity=400, stock=400, half_quota=300)
-    buyer = new_user()
     held = []
-    for _ in range(100):
+    for _ in range(100):  # one account per hold: an account's unpaid places are capped (contract v2)
         _, order = orders.hold_order(
-            buyer,
+            new_user(),
             order_in(
                 ev,
                 [{"sector_id": ev["general"]["id"], "quantity": 3, "type": "half"}],

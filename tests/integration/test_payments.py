@@ -315,16 +315,24 @@ def test_boleto_line_is_valid_and_due_in_three_days_in_the_event_time_zone(make_
 
 
 def test_boleto_is_never_due_after_the_event_starts(make_event, new_user):
+    # Contract v2: a boleto is refused when the event starts in less than 3 days (it was accepted at 30 h).
     ev = make_event()
-    starts = db.fetch_one(
+    db.fetch_one(
         "UPDATE events SET starts_at = now() + interval '30 hours' WHERE id = %s RETURNING starts_at",
         (ev["event"]["id"],),
-    )["starts_at"]
+    )
     buyer = new_user()
     order = hold(ev, buyer)
+    with pytest.raises(InvalidState):
+        pay(buyer, order["id"], "boleto")
+    starts = db.fetch_one(
+        "UPDATE events SET starts_at = now() + interval '3 days 1 hour' WHERE id = %s RETURNING starts_at",
+        (ev["event"]["id"],),
+    )["starts_at"]
     payment = pay(buyer, order["id"], "boleto")
     zone = ZoneInfo("America/Sao_Paulo")
-    assert payment["due_date"] == starts.astimezone(zone).date().isoformat()
+    today = datetime.now(zone).date()
+    assert payment["due_date"] == min(today + timedelta(days=3), starts.astimezone(zone).date()).isoformat()
     assert datetime.fromisoformat(payment["expires_at"].replace("Z", "+00:00")) <= starts
     assert boleto.describe(payment["boleto_line"]).due_date.isoformat() == payment["due_date"]
 

@@ -167,6 +167,19 @@ class OrderProductLine(Document):
     unit_price_cents: int
 
 
+class Refund(Document):
+    """Money going back to the buyer, shown on its payment once the refund starts."""
+
+    status: Literal["pending", "refunded"] = Field(description="pending while the payment is `refund_due`")
+    amount_cents: int
+    reason: str | None = Field(
+        description="e.g. `event-cancelled`, `withdrawal`, `refunded-by-organizer`, `already-paid`, "
+        "`places-taken`, `not-latest-payment`, `amount-mismatch`"
+    )
+    requested_at: datetime
+    refunded_at: datetime | None
+
+
 class Payment(Document):
     id: UUID
     order_id: UUID
@@ -188,6 +201,7 @@ class Payment(Document):
     boleto_line: str | None = Field(default=None, description="the 47-digit typeable line")
     boleto_barcode: str | None = Field(default=None, description="the 44-digit barcode")
     due_date: date | None = None
+    refund: Refund | None = Field(default=None, description="only once a refund of this payment starts")
 
 
 class Buyer(Document):

@@ -52,6 +52,7 @@ FUNCTION_FILES = (
     "payments/mark_order_paid.sql",
     "payments/mark_refund_due.sql",
     "payments/retake_order_places.sql",
+    "payments/boleto_refusal.sql",
     "payments/start_payment.sql",
     "payments/settle_payment.sql",
     "invoices/lock_order_for_invoice.sql",

@@ -32,6 +32,9 @@ REFUND_REASONS = {
     "places-taken": "os lugares do seu pedido já tinham sido vendidos quando o pagamento chegou",
     "already-paid": "o pedido já tinha sido pago por outro pagamento",
     "order-cancelled": "o pedido tinha sido cancelado",
+    "event-cancelled": "o evento foi cancelado pelo organizador",
+    "not-latest-payment": "o pedido estava aguardando outro pagamento, mais recente",
+    "amount-mismatch": "o valor pago não era o total atual do pedido",
 }
 
 

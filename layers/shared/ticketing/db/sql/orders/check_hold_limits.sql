@@ -1,6 +1,9 @@
--- A hold's limits, checked before anything is taken: at most max_tickets_per_order tickets, and, when the
--- event limits tickets per CPF and the buyer has one, the buyer's CPF count taken in one conditional
--- upsert (50 parallel holds of one buyer cannot beat it). Returns how many tickets the hold asks for.
+-- A hold's limits, checked before anything is taken: at most max_tickets_per_order tickets; the account's
+-- unpaid orders of the event together at most max_tickets_per_order places (issue 14: one account cannot
+-- hold a whole sector); and, when the event limits tickets per CPF and the buyer has one, the buyer's CPF
+-- count. Both counters are taken in one conditional upsert each (50 parallel holds of one buyer cannot beat
+-- them), account first, as release_orders locks them; the row locks last until the hold's commit.
+-- Returns how many tickets the hold asks for.
 CREATE OR REPLACE FUNCTION check_hold_limits(p_user users, p_event events, p_tickets jsonb) RETURNS int
     LANGUAGE plpgsql
 AS $$
@@ -12,6 +15,16 @@ BEGIN
     IF v_total_tickets > p_event.max_tickets_per_order THEN
         RAISE EXCEPTION 'limit-exceeded'
             USING DETAIL = format('At most %s tickets per order', p_event.max_tickets_per_order);
+    END IF;
+    INSERT INTO account_hold_counts AS c (event_id, user_id, held)
+    VALUES (p_event.id, p_user.id, v_total_tickets)
+    ON CONFLICT (event_id, user_id) DO UPDATE
+       SET held = c.held + EXCLUDED.held
+     WHERE c.held + EXCLUDED.held <= p_event.max_tickets_per_order;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'limit-exceeded'
+            USING DETAIL = format('Your unpaid orders for this event may hold at most %s tickets; pay or cancel one first',
+                                  p_event.max_tickets_per_order);
     END IF;
     IF p_event.max_tickets_per_cpf IS NOT NULL AND p_user.cpf IS NOT NULL THEN
         IF v_total_tickets > p_event.max_tickets_per_cpf THEN

@@ -2,13 +2,27 @@
 -- expires with them. The caller has locked the orders.
 --
 -- One lock order for everything that takes or gives back places, so a hold and a release cannot deadlock:
--- the buyer's CPF counter, seats, price tiers, add-on stock, and last the hot rows (half-price quota on
+-- the account's hold counter, the buyer's CPF counter, seats, price tiers, add-on stock, and last the hot rows (half-price quota on
 -- sectors, then general places in sector_buckets), as hold_order takes them. Within one table, rows are
 -- updated in id order, so two releases agree with each other too.
 CREATE OR REPLACE FUNCTION release_orders(p_ids uuid[], p_status text) RETURNS void
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    -- Unpaid orders give their places back to the account's hold count (issue 14), before their status
+    -- changes; counters locked in (event, user) order, first, as check_hold_limits takes its own first.
+    PERFORM 1 FROM account_hold_counts c
+      JOIN (SELECT DISTINCT event_id, user_id FROM orders
+             WHERE id = ANY (p_ids) AND status IN ('reserved', 'awaiting_payment')) x
+        ON c.event_id = x.event_id AND c.user_id = x.user_id
+     ORDER BY c.event_id, c.user_id
+       FOR UPDATE OF c;
+    UPDATE account_hold_counts c
+       SET held = c.held - x.quantity
+      FROM (SELECT event_id, user_id, sum(ticket_count) AS quantity
+              FROM orders WHERE id = ANY (p_ids) AND status IN ('reserved', 'awaiting_payment')
+             GROUP BY event_id, user_id) x
+     WHERE c.event_id = x.event_id AND c.user_id = x.user_id;
     UPDATE orders SET status = p_status, released_at = now(), updated_at = now() WHERE id = ANY (p_ids);
     UPDATE payments SET status = 'expired', decided_at = now(), updated_at = now()
      WHERE order_id = ANY (p_ids) AND status = 'pending';

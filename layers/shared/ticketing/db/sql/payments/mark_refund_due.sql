@@ -1,9 +1,12 @@
--- Money arrived that cannot buy the order: the payment is to be refunded and the buyer is told by e-mail.
+-- Money arrived that cannot buy the order: the payment is to be refunded (its reason and time recorded, shown
+-- as the payment's `refund`) and the buyer is told by e-mail.
 CREATE OR REPLACE FUNCTION mark_refund_due(p_payment uuid, p_reason text) RETURNS void
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    UPDATE payments SET status = 'refund_due', decided_at = now(), updated_at = now() WHERE id = p_payment;
+    UPDATE payments SET status = 'refund_due', decided_at = now(), updated_at = now(),
+                        refund_reason = p_reason, refund_requested_at = now()
+     WHERE id = p_payment;
     INSERT INTO outbox (kind, aggregate_id, payload)
     SELECT 'email', y.id,
            jsonb_build_object('template', 'payment-refund-due', 'to', u.email, 'name', u.name,

@@ -1,4 +1,5 @@
--- The payment as the API shows it. A pending payment whose deadline passed reads as expired.
+-- The payment as the API shows it. A pending payment whose deadline passed reads as expired; `refund` appears
+-- once a refund of it starts (refund_due: pending; refunded: done).
 CREATE OR REPLACE FUNCTION payment_document(p_payment uuid) RETURNS jsonb
     LANGUAGE sql STABLE
 AS $$
@@ -20,6 +21,13 @@ AS $$
                'boleto_line', y.boleto_line,
                'boleto_barcode', y.boleto_barcode,
                'due_date', to_char(y.due_date, 'YYYY-MM-DD')))
+           || CASE WHEN y.refund_requested_at IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('refund', jsonb_build_object(
+                       'status', CASE WHEN y.status = 'refunded' THEN 'refunded' ELSE 'pending' END,
+                       'amount_cents', y.amount_cents,
+                       'reason', y.refund_reason,
+                       'requested_at', iso_utc(y.refund_requested_at),
+                       'refunded_at', iso_utc(y.refunded_at))) END
       FROM payments y
      WHERE y.id = p_payment
 $$;

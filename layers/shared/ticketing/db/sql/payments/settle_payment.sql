@@ -1,5 +1,7 @@
 -- POST /payments/webhook: what the provider says happened to a payment. Duplicates and news arriving out
 -- of order are harmless: once money is accounted for (approved, refund_due, refunded) nothing changes.
+-- An approval pays the order only when it is for the order's latest payment, for the order's total now, and
+-- the event is not cancelled (issue 14); any other money becomes refund_due with its reason.
 -- Returns {payment_id, order_id, status, order_status, outbox}.
 CREATE OR REPLACE FUNCTION settle_payment(p_payment uuid, p_status text) RETURNS jsonb
     LANGUAGE plpgsql
@@ -9,6 +11,8 @@ DECLARE
     v_order orders%ROWTYPE;
     v_payment payments%ROWTYPE;
     v_outbox boolean := false;
+    v_latest uuid;
+    v_event_status text;
 BEGIN
     IF p_status IS NULL OR p_status NOT IN ('approved', 'declined', 'expired') THEN
         RAISE EXCEPTION 'validation' USING DETAIL = 'must be approved, declined or expired', HINT = 'status';
@@ -24,17 +28,31 @@ BEGIN
     IF v_payment.status IN ('approved', 'refund_due', 'refunded') THEN
         NULL;  -- already settled with money: a repeat or a late contrary message changes nothing
     ELSIF p_status = 'approved' THEN
-        IF v_order.status IN ('reserved', 'awaiting_payment') AND v_order.expires_at > now() THEN
+        -- Checked in this order: the event, the order already paid, the latest payment, the amount.
+        SELECT id INTO v_latest FROM payments WHERE order_id = v_order.id
+         ORDER BY created_at DESC, id DESC LIMIT 1;
+        SELECT status INTO v_event_status FROM events WHERE id = v_order.event_id;
+        IF v_event_status = 'cancelled' THEN
+            -- Refunded with the cancellation's other refunds (refund_cancelled_events); a live hold goes now.
+            IF v_order.status IN ('reserved', 'awaiting_payment') THEN
+                PERFORM release_orders(ARRAY[v_order.id], 'cancelled');
+            END IF;
+            PERFORM mark_refund_due(p_payment, 'event-cancelled');
+            UPDATE event_cancellations SET finished_at = NULL WHERE event_id = v_order.event_id;
+        ELSIF v_order.status = 'paid' THEN
+            -- Another payment already paid this order: this money goes back.
+            PERFORM mark_refund_due(p_payment, 'already-paid');
+        ELSIF p_payment <> v_latest THEN
+            PERFORM mark_refund_due(p_payment, 'not-latest-payment');
+        ELSIF v_payment.amount_cents <> v_order.total_cents THEN
+            PERFORM mark_refund_due(p_payment, 'amount-mismatch');
+        ELSIF v_order.status IN ('reserved', 'awaiting_payment') AND v_order.expires_at > now() THEN
             UPDATE payments SET status = 'expired', decided_at = now(), updated_at = now()
              WHERE order_id = v_order.id AND status = 'pending' AND id <> p_payment;
             UPDATE payments SET status = 'approved', decided_at = now(), updated_at = now() WHERE id = p_payment;
             PERFORM mark_order_paid(v_order.id);
-            v_outbox := true;
-        ELSIF v_order.status = 'paid' THEN
-            -- Another payment already paid this order: this money goes back.
-            PERFORM mark_refund_due(p_payment, 'already-paid');
-            v_outbox := true;
         ELSE
+            -- A late approval (the hold expired): take every place back if all are still free.
             IF v_order.status IN ('reserved', 'awaiting_payment') THEN
                 -- Lazily expired: release it first, then try to take everything back as anyone else would.
                 PERFORM release_orders(ARRAY[v_order.id], 'expired');
@@ -47,8 +65,8 @@ BEGIN
                     CASE WHEN v_order.status IN ('cancelled', 'refunded') THEN 'order-' || v_order.status
                          ELSE 'places-taken' END);
             END IF;
-            v_outbox := true;
         END IF;
+        v_outbox := true;
     ELSIF v_payment.status = 'pending' THEN
         UPDATE payments SET status = p_status, decided_at = now(), updated_at = now() WHERE id = p_payment;
         IF v_order.status = 'awaiting_payment' THEN

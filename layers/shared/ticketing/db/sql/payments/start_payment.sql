@@ -17,6 +17,7 @@ DECLARE
     v_expires timestamptz := (p ->> 'expires_at')::timestamptz;
     v_doc jsonb;
     v_outbox boolean := false;
+    v_refusal text;
 BEGIN
     SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
     IF NOT FOUND THEN
@@ -45,6 +46,13 @@ BEGIN
     IF EXISTS (SELECT 1 FROM events WHERE id = v_order.event_id AND (status = 'cancelled' OR starts_at <= now())) THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event was cancelled or has already started';
     END IF;
+    -- No boleto close to the event (issue 14): a boleto holds places for days.
+    IF v_method = 'boleto' THEN
+        v_refusal := boleto_refusal(v_order.event_id);
+        IF v_refusal IS NOT NULL THEN
+            RAISE EXCEPTION 'invalid-state' USING DETAIL = v_refusal;
+        END IF;
+    END IF;
     IF (p ->> 'amount_cents')::bigint <> v_order.total_cents THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The order total changed meanwhile; read the order and pay again';
     END IF;
@@ -59,13 +67,16 @@ BEGIN
     END IF;
     INSERT INTO payments (id, order_id, method, status, amount_cents, installments, installment_cents,
                           card_brand, card_last4, pix_txid, pix_copy_paste, boleto_line, boleto_barcode,
-                          due_date, expires_at, decided_at)
+                          due_date, expires_at, decided_at, created_at)
     VALUES (v_payment, v_order.id, v_method, v_status, v_order.total_cents,
             COALESCE((p ->> 'installments')::int, 1), COALESCE((p ->> 'installment_cents')::bigint, v_order.total_cents),
             p ->> 'card_brand', p ->> 'card_last4', p ->> 'pix_txid', p ->> 'pix_copy_paste',
             p ->> 'boleto_line', p ->> 'boleto_barcode', (p ->> 'due_date')::date,
             CASE WHEN v_method = 'card' THEN NULL ELSE v_expires END,
-            CASE WHEN v_status = 'pending' THEN NULL ELSE now() END);
+            CASE WHEN v_status = 'pending' THEN NULL ELSE now() END,
+            -- the moment of insertion (not of the transaction's start), so the order's latest payment is the
+            -- last one inserted under the order's lock (mark_order_paid, settle_payment)
+            clock_timestamp());
 
     IF v_status = 'approved' THEN
         PERFORM mark_order_paid(v_order.id);

@@ -18,7 +18,9 @@ BEGIN
             CASE WHEN v_order.status IN ('reserved', 'awaiting_payment') AND v_order.expires_at <= now()
                  THEN 'expired' ELSE v_order.status END);
     END IF;
-    UPDATE payments SET status = 'refunded', updated_at = now()
+    -- The refund records its reason and time (shown as the payment's `refund`).
+    UPDATE payments SET status = 'refunded', updated_at = now(),
+                        refund_reason = p_reason, refund_requested_at = now(), refunded_at = now()
      WHERE order_id = p_order AND status = 'approved';
     PERFORM release_orders(ARRAY[p_order], 'refunded');
     UPDATE tickets SET cancelled_at = now() WHERE order_id = p_order AND cancelled_at IS NULL;
