@@ -1,7 +1,10 @@
 """Proves, with a hypothesis state machine against a simple model, that random sequences of holds, add-on
 changes, cancels, expiries, payments, webhooks, refunds, invoicing and check-ins on real PostgreSQL keep
 the books: sold + held + available = capacity, stock and quotas add up, no seat is sold twice, statuses
-follow the contract, paid orders have one approved payment and at most one invoice, numbers stay gapless."""
+follow the contract, paid orders have one approved payment and at most one invoice, numbers stay gapless.
+Contract v2 (issue 14) adds add-on changes after a decline, approvals of a payment that is not the latest or
+not for the current total, one account's cap on unpaid places, and the event's cancellation with late money:
+after every step, approved money covers the total of every paid order."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from ticketing.errors import DomainError
 from ticketing.services import catalog, orders
 
 CAPACITY, SEATS, STOCK = 5, 3, 3
+MAX_PER_ORDER = 4  # also one account's cap on unpaid places (contract v2)
 GENERAL_HALF_QUOTA = 2
 SEATED_HALF_QUOTA = SEATS * 40 // 100  # the contract's default: 40 % of capacity, rounded down
 LIVE = ("reserved", "awaiting_payment")
@@ -82,6 +86,7 @@ class OrderModel(RuleBasedStateMachine):
                 venue="Arena",
                 starts_at=datetime.now(UTC) + timedelta(days=30),
                 max_installments=1,
+                max_tickets_per_order=MAX_PER_ORDER,
             ),
         )
         self.event_id = event["id"]
@@ -109,6 +114,7 @@ class OrderModel(RuleBasedStateMachine):
         self.orders: list[dict] = []
         self.payments: dict[str, dict] = {}  # payment id -> {order, status}
         self.ever_paid: set[str] = set()
+        self.cancelled = False  # the event
 
     # ----- what the model says is taken -----
     def holding(self, exclude: dict | None = None):
@@ -126,11 +132,24 @@ class OrderModel(RuleBasedStateMachine):
     def stock_used(self, exclude=None) -> int:
         return sum(o["products"] for o in self.holding(exclude))
 
+    def account_held(self, buyer: int) -> int:
+        return sum(o["quantity"] for o in self.orders if o["buyer"] == buyer and o["status"] in LIVE)
+
     def hold_problems(
-        self, sector: str, quantity: int, seat: int | None, half: bool, products: int, exclude=None
+        self,
+        sector: str,
+        quantity: int,
+        seat: int | None,
+        half: bool,
+        products: int,
+        exclude=None,
+        buyer: int | None = None,
     ):
-        """Every conflict this hold meets (the contract does not say which one is reported first)."""
+        """Every conflict this hold meets (the contract does not say which one is reported first); `buyer`
+        for a new hold, which counts toward that account's cap on unpaid places (a late approval does not)."""
         problems = set()
+        if buyer is not None and self.account_held(buyer) + quantity > MAX_PER_ORDER:
+            problems.add("limit-exceeded")
         if sector == "general" and self.general_used(exclude) + quantity > CAPACITY:
             problems.add("sold-out")
         if sector == "seated" and seat in self.seats_taken(exclude):
@@ -156,7 +175,9 @@ class OrderModel(RuleBasedStateMachine):
             tickets=[line],
             products=[{"product_id": self.product, "quantity": products}] if products else [],
         )
-        expected = self.hold_problems(sector, quantity, seat, half, products)
+        expected = self.hold_problems(sector, quantity, seat, half, products, buyer=buyer)
+        if self.cancelled:
+            expected = {"not-found"}  # no event on sale
         result, problem = attempt(lambda: orders.hold_order(self.buyers[buyer], body))
         assert (problem in expected) if expected else problem is None, (problem, expected)
         if result is not None:
@@ -174,6 +195,8 @@ class OrderModel(RuleBasedStateMachine):
                     "status": "reserved",
                     "processed": False,
                     "checked_in": False,
+                    "total": document["total_cents"],
+                    "payments": [],  # ids, oldest first: the last is the order's latest payment
                 }
             )
 
@@ -210,6 +233,7 @@ class OrderModel(RuleBasedStateMachine):
             assert problem == expected, (problem, expected)
             if problem is None:
                 order["products"] = quantity
+                order["total"] = result["total_cents"]
                 assert sum(p["quantity"] for p in result["products"]) == quantity
         elif order["status"] == "expired":
             assert problem in ("hold-expired", "invalid-state"), problem
@@ -257,13 +281,15 @@ class OrderModel(RuleBasedStateMachine):
         result, problem = attempt(
             lambda: payments.create_payment(self.buyers[order["buyer"]], order["id"], body)
         )
-        if order["status"] != "reserved":
+        if order["status"] != "reserved" or self.cancelled:
             assert problem == "invalid-state", problem
             return
         assert problem is None, problem
         status, payment = result
         assert (status, payment["status"]) == (201, "approved" if approved else "declined")
-        self.payments[payment["id"]] = {"order": order, "status": payment["status"]}
+        assert payment["amount_cents"] == order["total"]
+        self.payments[payment["id"]] = {"order": order, "status": payment["status"], "amount": order["total"]}
+        order["payments"].append(payment["id"])
         if approved:
             order["status"] = "paid"
             self.ever_paid.add(order["id"])
@@ -277,11 +303,12 @@ class OrderModel(RuleBasedStateMachine):
         result, problem = attempt(
             lambda: payments.create_payment(self.buyers[order["buyer"]], order["id"], PaymentIn(method="pix"))
         )
-        if order["status"] != "reserved":
+        if order["status"] != "reserved" or self.cancelled:
             assert problem == "invalid-state", problem
             return
         assert problem is None and result[1]["status"] == "pending", problem
-        self.payments[result[1]["id"]] = {"order": order, "status": "pending"}
+        self.payments[result[1]["id"]] = {"order": order, "status": "pending", "amount": order["total"]}
+        order["payments"].append(result[1]["id"])
         order["status"] = "awaiting_payment"
 
     @precondition(lambda self: self.payments)
@@ -296,6 +323,16 @@ class OrderModel(RuleBasedStateMachine):
         result = payments.settle_payment(payment_id, news)
         if payment["status"] in ("approved", "refund_due", "refunded"):
             pass  # money already accounted for: nothing changes
+        elif news == "approved" and self.cancelled:
+            payment["status"] = "refund_due"  # refunded with the cancellation's other refunds
+            if before in LIVE:
+                order["status"] = "cancelled"
+        elif (
+            news == "approved"
+            and before != "paid"
+            and (payment_id != order["payments"][-1] or payment["amount"] != order["total"])
+        ):
+            payment["status"] = "refund_due"  # not the latest payment, or not for the total now
         elif news == "approved":
             if before in LIVE:
                 payment["status"], order["status"] = "approved", "paid"
@@ -339,6 +376,31 @@ class OrderModel(RuleBasedStateMachine):
         for payment in self.payments.values():
             if payment["order"] is order and payment["status"] == "approved":
                 payment["status"] = "refunded"
+
+    @precondition(lambda self: payments is not None and not self.cancelled and len(self.orders) >= 3)
+    @rule()
+    def organizer_cancels_the_event(self):
+        catalog.update_event(self.organizer, self.event_id, EventPatch(status="cancelled"))
+        self.cancelled = True
+
+    @precondition(lambda self: self.cancelled)
+    @rule()
+    def cancellation_job_runs(self):
+        from ticketing.services import cancellations
+
+        orders.release_expired_holds()  # a lapsed hold is expired, not cancelled
+        cancellations.refund_cancelled_events(batch_size=3)
+        for order in self.orders:
+            if order["status"] == "paid":
+                order["status"] = "refunded"
+            elif order["status"] in LIVE:
+                order["status"] = "cancelled"
+        for payment in self.payments.values():
+            refunded_order = payment["status"] == "approved" and payment["order"]["status"] == "refunded"
+            if refunded_order or payment["status"] == "refund_due":
+                payment["status"] = "refunded"
+        progress = cancellations.refund_progress(self.event_id)
+        assert 0 <= progress["refunded"] == progress["total"] and progress["finished_at"], progress
 
     @precondition(lambda self: invoices is not None and any(o["status"] == "paid" for o in self.orders))
     @rule(index=st.integers(0, 50))
@@ -473,7 +535,12 @@ class OrderModel(RuleBasedStateMachine):
                 continue
             expected_approved = 1 if order["status"] == "paid" else 0
             assert counts["approved"] == expected_approved, (order, counts)
-            assert counts["refunded"] == (1 if order["status"] == "refunded" else 0), (order, counts)
+            # v2: besides a refunded order's payment, money refund_due is refunded after a cancellation
+            model_refunded = sum(
+                1 for p in self.payments.values() if p["order"] is order and p["status"] == "refunded"
+            )
+            assert counts["refunded"] == model_refunded, (order, counts)
+            assert order["status"] != "refunded" or counts["refunded"] >= 1, (order, counts)
             assert counts["published"] == (1 if order["id"] in self.ever_paid else 0), (order, counts)
             assert counts["invoices"] <= 1 and (not order["processed"] or counts["invoices"] == 1), (
                 order,
@@ -485,6 +552,39 @@ class OrderModel(RuleBasedStateMachine):
             if payment["status"] in ("approved", "refund_due", "refunded"):
                 stored = db.fetch_one("SELECT status FROM payments WHERE id = %s", (payment_id,))["status"]
                 assert stored == payment["status"], (payment_id, stored, payment["status"])
+
+    @invariant()
+    def approved_money_covers_every_paid_order(self):
+        if payments is None:
+            return
+        short = db.fetch_all(
+            """SELECT o.id, o.total_cents,
+                      COALESCE((SELECT sum(y.amount_cents) FROM payments y
+                                 WHERE y.order_id = o.id AND y.status = 'approved'), 0)::int AS approved
+                 FROM orders o
+                WHERE o.event_id = %s AND o.status = 'paid'""",
+            (self.event_id,),
+        )
+        assert [r for r in short if r["approved"] < r["total_cents"]] == [], short
+        for order in self.orders:
+            if order["status"] == "paid":
+                assert (
+                    sum(
+                        p["amount"]
+                        for p in self.payments.values()
+                        if p["order"] is order and p["status"] == "approved"
+                    )
+                    >= order["total"]
+                ), order
+
+    @invariant()
+    def refund_progress_is_consistent(self):
+        if not self.cancelled:
+            return
+        from ticketing.services import cancellations
+
+        progress = cancellations.refund_progress(self.event_id)
+        assert 0 <= progress["refunded"] <= progress["total"], progress
 
     @invariant()
     def invoice_numbers_are_gapless(self):
