@@ -59,7 +59,9 @@ def main(folder: Path) -> dict:
             == 201
         )
         token = api.post("/auth/token", json={"email": email, "password": password}).json["access_token"]
-        event = event_on_sale(api, organizer_token, capacity=5000, stock=None)
+        # One account holds and pays from every worker: its unpaid places are capped at max_tickets_per_order
+        # (contract v2), so the cap is the largest an event may have; each worker pays what it holds.
+        event = event_on_sale(api, organizer_token, capacity=5000, stock=None, max_tickets_per_order=100)
         line = {"event_id": event["id"], "tickets": [{"sector_id": event["general"]["id"], "quantity": 1}]}
         paid = api.post("/orders", token=token, json=line).json
         payment = api.post(
