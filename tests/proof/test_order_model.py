@@ -160,8 +160,8 @@ class OrderModel(RuleBasedStateMachine):
         result, problem = attempt(lambda: orders.hold_order(self.buyers[buyer], body))
         assert (problem in expected) if expected else problem is None, (problem, expected)
         if result is not None:
-            status, document = result
-            assert status == 201 and document["status"] == "reserved"
+            document = result.order
+            assert not result.replayed and document["status"] == "reserved"
             self.orders.append(
                 {
                     "id": document["id"],
@@ -261,8 +261,8 @@ class OrderModel(RuleBasedStateMachine):
             assert problem == "invalid-state", problem
             return
         assert problem is None, problem
-        status, payment = result
-        assert (status, payment["status"]) == (201, "approved" if approved else "declined")
+        payment = result.payment
+        assert (result.replayed, payment["status"]) == (False, "approved" if approved else "declined")
         self.payments[payment["id"]] = {"order": order, "status": payment["status"]}
         if approved:
             order["status"] = "paid"
@@ -280,8 +280,8 @@ class OrderModel(RuleBasedStateMachine):
         if order["status"] != "reserved":
             assert problem == "invalid-state", problem
             return
-        assert problem is None and result[1]["status"] == "pending", problem
-        self.payments[result[1]["id"]] = {"order": order, "status": "pending"}
+        assert problem is None and result.payment["status"] == "pending", problem
+        self.payments[result.payment["id"]] = {"order": order, "status": "pending"}
         order["status"] = "awaiting_payment"
 
     @precondition(lambda self: self.payments)

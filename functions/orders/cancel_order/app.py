@@ -1,27 +1,24 @@
-"""POST /orders/{order_id}/cancel: the buyer cancels a hold."""
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import BEARER, caller, install, ok
-from ticketing.observability import api_handler
-from ticketing.responses import Order, answers
+from ticketing.responses import Order
+from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app, role="buyer")
 
 
-@app.post(
+@route(
+    app,
+    "POST",
     "/orders/<order_id>/cancel",
     summary="Cancel an order",
-    security=BEARER,
-    responses=answers(200, Order, 404, role="buyer", conflicts=["invalid-state"]),
+    role="buyer",
+    body=Order,
+    problems=[404],
+    conflicts=["invalid-state"],
 )
-def cancel_order(order_id: str):
-    return ok(orders.cancel_order(caller(app), order_id))
+def cancel_order(order_id: str, caller: Caller):
+    return orders.cancel_order(caller, order_id)
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

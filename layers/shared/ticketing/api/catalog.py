@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from ticketing.api import RequestModel
+from ticketing.domain.statuses import EventStatus
 
 Name = Field(min_length=1, max_length=200)
 
@@ -24,7 +25,7 @@ class EventIn(RequestModel):
 
 
 class EventPatch(RequestModel):
-    status: Literal["draft", "on_sale", "closed", "cancelled"] | None = None
+    status: EventStatus | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     venue: str | None = Field(default=None, min_length=1, max_length=200)
     starts_at: AwareDatetime | None = None

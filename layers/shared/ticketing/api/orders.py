@@ -6,10 +6,7 @@ from uuid import UUID
 from pydantic import Field
 
 from ticketing.api import RequestModel
-
-HalfCategory = Literal[
-    "student", "youth_low_income", "disability", "disability_companion", "elderly", "teacher"
-]
+from ticketing.domain.half_categories import HalfCategory
 
 
 class TicketLine(RequestModel):
