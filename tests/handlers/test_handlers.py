@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import BUYER, FUNCTIONS, ORGANIZER, call, load_function
+from handler_calls import BUYER, FUNCTIONS, ORGANIZER, call, load_function
 
 from ticketing.config import reload_settings
 from ticketing.errors import NotFound, SeatUnavailable, ServiceUnavailable

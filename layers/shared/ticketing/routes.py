@@ -25,7 +25,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel
 
 from ticketing.auth import Caller
@@ -40,8 +39,10 @@ from ticketing.http import (
     SECURITY_SCHEMES,
     auth_statuses,
     caller_for,
+    invocation_event,
     json_response,
     problem_response,
+    serving,
     validation_problem,
 )
 from ticketing.observability import api_handler
@@ -70,7 +71,7 @@ class RouteDeclaration:
         return {self.status, *self.problems}
 
 
-def check_access(event: BaseProxyEvent, declaration: RouteDeclaration) -> None:
+def check_access(event: Mapping[str, Any], declaration: RouteDeclaration) -> None:
     """401/403 for a caller the route's role does not admit."""
     if ROLES[declaration.role].signed_in:
         caller_for(declaration.role, event)
@@ -78,7 +79,7 @@ def check_access(event: BaseProxyEvent, declaration: RouteDeclaration) -> None:
 
 # Run in this order before the request is validated; each raises the DomainError it answers. A new check
 # (e.g. of the content type) is one more entry here.
-REQUEST_CHECKS: list[Callable[[BaseProxyEvent, RouteDeclaration], None]] = [check_access]
+REQUEST_CHECKS: list[Callable[[Mapping[str, Any], RouteDeclaration], None]] = [check_access]
 
 
 def _request_problem(app: APIGatewayHttpResolver) -> DomainError | None:
@@ -89,7 +90,7 @@ def _request_problem(app: APIGatewayHttpResolver) -> DomainError | None:
         return None
     try:
         for check in REQUEST_CHECKS:
-            check(app.current_event, declaration)
+            check(invocation_event(), declaration)
     except DomainError as exc:
         return exc
     return None
@@ -199,7 +200,7 @@ def route(
         @functools.wraps(handler)
         def answer(**arguments: Any) -> Response:
             for check in REQUEST_CHECKS:
-                check(app.current_event, declaration)
+                check(invocation_event(), declaration)
             result = handler(**arguments)
             return result if isinstance(result, Response) else json_response(status, result)
 
@@ -221,4 +222,9 @@ def route(
 
 def lambda_handler_for(app: APIGatewayHttpResolver) -> Callable[[dict, Any], dict]:
     """The Lambda entry point of an API function: its resolver, with the shared logging and tracing."""
-    return api_handler(app.resolve)
+
+    def resolve(event: dict, context: Any) -> dict:
+        with serving(event):
+            return app.resolve(event, context)
+
+    return api_handler(resolve)

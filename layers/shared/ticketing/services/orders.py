@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from ticketing import db
 from ticketing.api import NO_NUL, NUL
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.auth import Caller
+from ticketing.batches import batch_after_batch
 from ticketing.db import orders as sql
 from ticketing.domain.pricing import counts_toward_half_quota
 from ticketing.domain.statuses import ORDER_STATUSES
@@ -183,14 +183,13 @@ def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 5
     """The expiration job: release stale holds in batches until none are left or time runs out.
 
     Safe to run several at once: each batch skips orders another worker has locked."""
-    released = 0
-    deadline = time.monotonic() + time_budget_seconds
-    while time.monotonic() < deadline:
+
+    def take_batch() -> tuple[dict[str, int], bool]:
         # A batch that lost a deadlock to a buyer's hold is rolled back whole and tried again.
         count = int(db.call_json(sql.release_expired_holds, (batch_size,)) or 0)
-        released += count
-        if count < batch_size:
-            break
+        return {"released": count}, count >= batch_size
+
+    released = batch_after_batch(take_batch, time_budget_seconds).get("released", 0)
     if released:
         emit("HoldsExpired", released)
         emit("OrderTransitions", released, to_status="expired")
