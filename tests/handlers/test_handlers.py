@@ -72,7 +72,7 @@ def test_a_handler_whose_caller_disagrees_with_its_role_fails_at_import():
     app = APIGatewayHttpResolver(enable_validation=True)
     with pytest.raises(TypeError, match="organizer route takes `caller: Caller`"):
 
-        @route(app, "GET", "/mixed-up", summary="Mixed up", role="organizer")
+        @route(app, "GET /mixed-up", role="organizer")
         def mixed_up(caller: Caller | None):
             return {}
 

@@ -8,17 +8,9 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST",
-    "/events",
-    summary="Create an event (in draft)",
-    role="organizer",
-    status=201,
-    body=Event,
-    problems=[400, 404, 422],
-)
+@route(app, "POST /events", role="organizer", status=201, body=Event, problems=[404])
 def create_event(body: EventIn, caller: Caller):
+    """Create an event (in draft)"""
     return catalog.create_event(caller, body)
 
 

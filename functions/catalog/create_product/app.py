@@ -8,17 +8,9 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST",
-    "/products",
-    summary="Create an add-on",
-    role="organizer",
-    status=201,
-    body=Product,
-    problems=[400, 404, 422],
-)
+@route(app, "POST /products", role="organizer", status=201, body=Product, problems=[404])
 def create_product(body: ProductIn, caller: Caller):
+    """Create an add-on"""
     return catalog.create_product(caller, body)
 
 

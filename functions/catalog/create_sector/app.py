@@ -10,16 +10,14 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "POST",
-    "/events/<event_id>/sectors",
-    summary="Add a sector",
+    "POST /events/{event_id}/sectors",
     role="organizer",
     status=201,
     body=Sector,
-    problems=[400, 404, 422],
-    conflicts=["invalid-state"],
+    problems=[404, "invalid-state"],
 )
 def create_sector(event_id: str, body: SectorIn, caller: Caller):
+    """Add a sector"""
     return catalog.create_sector(caller, event_id, body)
 
 

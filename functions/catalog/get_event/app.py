@@ -7,8 +7,9 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/events/<event_id>", summary="An event with its sectors", body=Event, problems=[404])
+@route(app, "GET /events/{event_id}", body=Event, problems=[404])
 def get_event(event_id: str, caller: Caller | None):
+    """An event with its sectors"""
     return catalog.get_event(event_id, caller)
 
 

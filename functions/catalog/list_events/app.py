@@ -9,10 +9,11 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/events", summary="List events", body=EventPage, problems=[422])
+@route(app, "GET /events", body=EventPage, problems=[422])
 def list_events(
     caller: Caller | None, status: EventStatus | None = None, limit: Limit = None, cursor: Cursor = None
 ):
+    """List events"""
     return catalog.list_events(status, limit, cursor, caller)
 
 

@@ -7,8 +7,9 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/products", summary="Add-ons for an event", body=ProductList, problems=[404, 422])
+@route(app, "GET /products", body=ProductList, problems=[404, 422])
 def list_products(caller: Caller | None, event_id: str | None = None):
+    """Add-ons for an event"""
     return catalog.list_products(event_id, caller)
 
 

@@ -8,17 +8,9 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "PATCH",
-    "/events/<event_id>",
-    summary="Change an event or its status",
-    role="organizer",
-    body=Event,
-    problems=[400, 404, 422],
-    conflicts=["invalid-state"],
-)
+@route(app, "PATCH /events/{event_id}", role="organizer", body=Event, problems=[404, "invalid-state"])
 def update_event(event_id: str, body: EventPatch, caller: Caller):
+    """Change an event or its status"""
     return catalog.update_event(caller, event_id, body)
 
 

@@ -10,16 +10,14 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "POST",
-    "/checkins",
-    summary="Check a ticket in (first scan wins)",
+    "POST /checkins",
     role="organizer",
     body=CheckIn,
-    problems=[400, 404, 422],
-    conflicts=["already-checked-in", "invalid-state", "wrong-event"],
+    problems=[404, "already-checked-in", "invalid-state", "wrong-event"],
     notes={404: "No ticket with this code at the caller's events (`not-found`)"},
 )
 def check_in(body: CheckInIn, caller: Caller):
+    """Check a ticket in (first scan wins)"""
     return checkins.check_in(caller, body)
 
 

@@ -7,8 +7,9 @@ from ticketing.routes import lambda_handler_for, route
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/health", summary="Liveness and database check", body=Health)
+@route(app, "GET /health", body=Health)
 def health():
+    """Liveness and database check"""
     db.fetch_one("SELECT 1 AS ok")
     return {"status": "ok", "database": "ok"}
 

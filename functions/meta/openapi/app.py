@@ -12,8 +12,9 @@ FUNCTIONS_ROOT = str(Path(__file__).resolve().parents[2])
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/openapi.json", summary="This document", database=False, documented=False)
+@route(app, "GET /openapi.json", database=False, documented=False)
 def openapi_json():
+    """This document"""
     return Response(status_code=200, content_type="application/json", body=merged_spec(FUNCTIONS_ROOT))
 
 

@@ -7,17 +7,9 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST",
-    "/orders/<order_id>/cancel",
-    summary="Cancel an order",
-    role="buyer",
-    body=Order,
-    problems=[404],
-    conflicts=["invalid-state"],
-)
+@route(app, "POST /orders/{order_id}/cancel", role="buyer", body=Order, problems=[404, "invalid-state"])
 def cancel_order(order_id: str, caller: Caller):
+    """Cancel an order"""
     return orders.cancel_order(caller, order_id)
 
 

@@ -11,14 +11,13 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "POST",
-    "/orders",
-    summary="Hold tickets and add-ons",
+    "POST /orders",
     role="buyer",
     status=201,
     body=Order,
-    problems=[400, 403, 404, 422],
-    conflicts=[
+    problems=[
+        403,
+        404,
         "seat-unavailable",
         "sold-out",
         "out-of-stock",
@@ -34,6 +33,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     },
 )
 def create_order(body: OrderIn, caller: Caller, idempotency_key: IdempotencyKey = None):
+    """Hold tickets and add-ons"""
     return orders.hold_order(caller, body, idempotency_key).order
 
 

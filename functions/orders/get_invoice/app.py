@@ -7,16 +7,9 @@ from ticketing.services import invoices
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "GET",
-    "/orders/<order_id>/invoice",
-    summary="The invoice of a paid order (404 until issued)",
-    role="buyer",
-    body=Invoice,
-    problems=[404],
-)
+@route(app, "GET /orders/{order_id}/invoice", role="buyer", body=Invoice, problems=[404])
 def get_invoice(order_id: str, caller: Caller):
+    """The invoice of a paid order (404 until issued)"""
     return invoices.get_invoice(caller, order_id)
 
 

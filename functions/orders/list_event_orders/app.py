@@ -9,15 +9,7 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "GET",
-    "/events/<event_id>/orders",
-    summary="Order desk",
-    role="organizer",
-    body=OrderPage,
-    problems=[404, 422],
-)
+@route(app, "GET /events/{event_id}/orders", role="organizer", body=OrderPage, problems=[404, 422])
 def list_event_orders(
     event_id: str,
     caller: Caller,
@@ -26,6 +18,7 @@ def list_event_orders(
     limit: Limit = None,
     cursor: Cursor = None,
 ):
+    """Order desk"""
     return orders.list_event_orders(caller, event_id, status, email, limit, cursor)
 
 

@@ -8,8 +8,9 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/orders", summary="My orders", role="buyer", body=OrderPage, problems=[422])
+@route(app, "GET /orders", role="buyer", body=OrderPage, problems=[422])
 def list_orders(caller: Caller, limit: Limit = None, cursor: Cursor = None):
+    """My orders"""
     return orders.list_orders(caller, limit, cursor)
 
 

@@ -7,16 +7,9 @@ from ticketing.services import tickets
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "GET",
-    "/orders/<order_id>/tickets",
-    summary="The e-tickets of my paid order",
-    role="buyer",
-    body=TicketList,
-    problems=[404],
-)
+@route(app, "GET /orders/{order_id}/tickets", role="buyer", body=TicketList, problems=[404])
 def list_tickets(order_id: str, caller: Caller):
+    """The e-tickets of my paid order"""
     return tickets.list_tickets(caller, order_id)
 
 

@@ -7,17 +7,9 @@ from ticketing.services import refunds
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST",
-    "/orders/<order_id>/refund",
-    summary="Refund a paid order (organizer)",
-    role="organizer",
-    body=Order,
-    problems=[404],
-    conflicts=["invalid-state"],
-)
+@route(app, "POST /orders/{order_id}/refund", role="organizer", body=Order, problems=[404, "invalid-state"])
 def refund_order(order_id: str, caller: Caller):
+    """Refund a paid order (organizer)"""
     return refunds.refund_order(caller, order_id)
 
 

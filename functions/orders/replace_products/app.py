@@ -10,15 +10,13 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "PUT",
-    "/orders/<order_id>/products",
-    summary="Replace add-ons",
+    "PUT /orders/{order_id}/products",
     role="buyer",
     body=Order,
-    problems=[400, 404, 422],
-    conflicts=["hold-expired", "invalid-state", "out-of-stock"],
+    problems=[404, "hold-expired", "invalid-state", "out-of-stock"],
 )
 def replace_products(order_id: str, body: ProductsIn, caller: Caller):
+    """Replace add-ons"""
     return orders.replace_products(caller, order_id, body)
 
 

@@ -7,17 +7,9 @@ from ticketing.services import cancellations
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST",
-    "/orders/<order_id>/withdrawal",
-    role="buyer",
-    body=Order,
-    problems=[404],
-    summary="Withdraw from a paid order (within 7 days of payment, at least 48 h before the event)",
-    conflicts=["invalid-state"],
-)
+@route(app, "POST /orders/{order_id}/withdrawal", role="buyer", body=Order, problems=[404, "invalid-state"])
 def withdraw_order(order_id: str, caller: Caller):
+    """Withdraw from a paid order (within 7 days of payment, at least 48 h before the event)"""
     return cancellations.withdraw(caller, order_id)
 
 

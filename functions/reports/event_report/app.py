@@ -9,9 +9,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "GET",
-    "/events/<event_id>/report",
-    summary="Sales report (JSON, or CSV with ?format=csv)",
+    "GET /events/{event_id}/report",
     role="organizer",
     body=Report,
     problems=[404, 422],
@@ -19,6 +17,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     success_description="The report: JSON, or CSV with `?format=csv` or `Accept: text/csv` (sent as an attachment)",
 )
 def event_report(event_id: str, caller: Caller, format: str | None = None):
+    """Sales report (JSON, or CSV with ?format=csv)"""
     report = reports.event_report(caller, event_id)
     wants_csv = "text/csv" in (app.current_event.headers.get("accept") or "")
     if format == "csv" or (format is None and wants_csv):

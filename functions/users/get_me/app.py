@@ -7,8 +7,9 @@ from ticketing.services import users
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET", "/users/me", summary="My profile", role="buyer", body=ProfileOut, problems=[404])
+@route(app, "GET /users/me", role="buyer", body=ProfileOut, problems=[404])
 def get_me(caller: Caller):
+    """My profile"""
     return users.profile(caller)
 
 

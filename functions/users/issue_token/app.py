@@ -9,16 +9,15 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "POST",
-    "/auth/token",
-    summary="Password or refresh-token grant",
+    "POST /auth/token",
     body=TokenOut,
-    problems=[400, 401, 422],
+    problems=[401],
     database=False,
     success_description="The tokens (the refresh grant answers no new refresh_token)",
     notes={401: "Wrong e-mail or password, or an invalid or revoked refresh token (`unauthorized`)"},
 )
 def issue_token(body: TokenRequest):
+    """Password or refresh-token grant"""
     return users.issue_token(body.email, body.password, body.refresh_token)
 
 

@@ -9,16 +9,14 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 @route(
     app,
-    "POST",
-    "/users",
-    summary="Sign up a buyer",
+    "POST /users",
     status=201,
     body=UserOut,
-    problems=[400, 422],
-    conflicts=["email-taken"],
+    problems=["email-taken"],
     notes={422: "Invalid e-mail, name or CPF, or a weak password"},
 )
 def sign_up(body: SignUpRequest):
+    """Sign up a buyer"""
     return users.sign_up(body.email, body.password, body.name, body.cpf)
 
 

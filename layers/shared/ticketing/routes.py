@@ -1,4 +1,4 @@
-"""One declaration per route: `@route(app, "POST", "/orders", role="buyer", status=201, body=Order, ...)`.
+"""One declaration per route: `@route(app, "POST /orders", role="buyer", status=201, body=Order, ...)`.
 
 That one call is all a handler states about its route. It drives:
 - Powertools' decorator, with the OpenAPI `responses` (success status and body, the problems, 401/403 from
@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -52,6 +53,8 @@ from ticketing.responses import answers
 __all__ = ["Caller", "RouteDeclaration", "install", "lambda_handler_for", "route"]
 
 log = logging.getLogger("ticketing.routes")
+# "{order_id}" in a route key (API Gateway, OpenAPI) is "<order_id>" in a Powertools rule.
+POWERTOOLS_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,19 @@ def install(app: APIGatewayHttpResolver) -> APIGatewayHttpResolver:
     return app
 
 
+# What a route with a request body may answer besides its own problems: a body that is not JSON (400), or
+# one its model refuses (422).
+BODY_PROBLEMS = {400, 422}
+
+
+def _takes_a_body(handler: Callable[..., Any]) -> bool:
+    """Whether the handler takes a request body (a parameter typed with a pydantic model)."""
+    return any(
+        inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+        for annotation in handler.__annotations__.values()
+    )
+
+
 def _hand_caller(handler: Callable[..., Any], role: str) -> None:
     """Give the handler's `caller` parameter the role's dependency (Powertools resolves it per request)."""
     if "caller" not in inspect.signature(handler).parameters:
@@ -148,15 +164,13 @@ def _hand_caller(handler: Callable[..., Any], role: str) -> None:
 
 def route(
     app: APIGatewayHttpResolver,
-    method: str,
-    path: str,
+    route_key: str,
     *,
-    summary: str,
     role: str = "public",
     status: int = 200,
     body: type[BaseModel] | None = None,
-    problems: Iterable[int] = (),
-    conflicts: Iterable[str] = (),
+    problems: Iterable[int | str] = (),
+    summary: str | None = None,
     database: bool = True,
     description: str | None = None,
     success_description: str | None = None,
@@ -166,36 +180,40 @@ def route(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route of this function's resolver: see the module's docstring.
 
-    `problems` are the statuses the route itself answers (400, 404, 422...); the role adds 401/403,
-    `conflicts` (problem names) add 409, `database` adds 503. `success_description`, `other_types` and
-    `notes` refine the OpenAPI answers (see ticketing.responses.answers); `description` is the operation's;
-    `documented=False` leaves the route out of the OpenAPI document."""
+    `route_key` is written as in template.yaml: "POST /orders/{order_id}/payments". `problems` are what the
+    route itself answers: statuses (404...) and the names of its conflicts ("sold-out", each a 409); a
+    request body adds 400 and 422, the role adds 401/403, `database` adds 503. The summary is the first line of the handler's
+    docstring unless given. `success_description`, `other_types` and `notes` refine the OpenAPI answers (see
+    ticketing.responses.answers); `description` is the operation's; `documented=False` leaves the route out
+    of the OpenAPI document."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    method, _, path = route_key.partition(" ")
     install(app)
-    conflicts = tuple(conflicts)
-    answered = answers(
-        status,
-        body,
-        *sorted(set(problems) | auth_statuses(role)),
-        conflicts=conflicts,
-        database=database,
-        other_types=other_types,
-        description=success_description,
-        notes=notes,
-    )
-    declaration = RouteDeclaration(
-        method=method.upper(),
-        path=path,
-        role=role,
-        status=status,
-        body=body,
-        problems=frozenset(code for code in answered if code != status),
-        conflicts=conflicts,
-    )
+    conflicts = tuple(problem for problem in problems if isinstance(problem, str))
+    statuses = {problem for problem in problems if isinstance(problem, int)} | auth_statuses(role)
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         _hand_caller(handler, role)
+        answered = answers(
+            status,
+            body,
+            *sorted(statuses | (BODY_PROBLEMS if _takes_a_body(handler) else set())),
+            conflicts=conflicts,
+            database=database,
+            other_types=other_types,
+            description=success_description,
+            notes=notes,
+        )
+        declaration = RouteDeclaration(
+            method=method.upper(),
+            path=path,
+            role=role,
+            status=status,
+            body=body,
+            problems=frozenset(code for code in answered if code != status),
+            conflicts=conflicts,
+        )
 
         @functools.wraps(handler)
         def answer(**arguments: Any) -> Response:
@@ -207,9 +225,9 @@ def route(
         answer.declaration = declaration  # type: ignore[attr-defined]
         extra: dict[str, Any] = {"description": description} if description else {}
         app.route(
-            path,
-            method.upper(),
-            summary=summary,
+            POWERTOOLS_PATH_PARAMETER.sub(r"<\1>", path),
+            declaration.method,
+            summary=summary or (inspect.getdoc(handler) or "").split("\n")[0] or None,
             security=BEARER if ROLES[role].signed_in else None,
             responses=answered,
             include_in_schema=documented,
