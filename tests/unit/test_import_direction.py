@@ -28,7 +28,9 @@ def imports_of(path: Path) -> set[str]:
 
 def graph() -> dict[str, set[str]]:
     modules = {module_name(path): path for path in LAYER.rglob("*.py")}
-    return {name: {m for m in imports_of(path) if m in modules and m != name} for name, path in modules.items()}
+    return {
+        name: {m for m in imports_of(path) if m in modules and m != name} for name, path in modules.items()
+    }
 
 
 def test_nothing_below_the_handlers_imports_the_http_side():
