@@ -17,9 +17,10 @@ BUYER = {"sub": "0b6c5ad2-5d7d-4b0e-9e4e-2f3a1c9d8e71", "username": "ana@example
 ORGANIZER = {**BUYER, "cognito:groups": "[organizer]"}
 
 
-def load_function(name: str) -> types.ModuleType:
-    """A function's app.py, as Lambda imports it (e.g. "orders/create_order")."""
-    module_name = "handler_under_test_" + name.replace("/", "_")
+def load_function(name: str, instance: int = 0) -> types.ModuleType:
+    """A function's app.py, as Lambda imports it (e.g. "orders/create_order"); another `instance` is another
+    import of the same file, as the local runtime makes for concurrent invocations."""
+    module_name = "handler_under_test_" + name.replace("/", "_") + f"_{instance}"
     if module_name in sys.modules:
         return sys.modules[module_name]
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS / name / "app.py")

@@ -282,3 +282,35 @@ def test_every_api_route_is_declared_with_route():
     for path in FUNCTIONS.glob("*/*/app.py"):
         text = path.read_text()
         assert "@app." not in text, f"{path.parent.name} registers a route without route(...)"
+
+
+def test_an_invocation_reads_its_own_event_while_another_instance_serves_another(monkeypatch):
+    """The local runtime serves concurrent invocations of a function on separate imports of its app.py, in
+    threads; Powertools keeps the current event on the resolver class. Here the second invocation runs
+    inside the first one's service call, as a thread switch would interleave them."""
+    first = load_function("reports/event_report", instance=1)
+    second = load_function("reports/event_report", instance=2)
+    route = "/events/{event_id}/report"
+    other_event = "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"
+    seen = []
+
+    def event_report(caller, event_id):
+        seen.append(event_id)
+        if len(seen) == 1:  # the first invocation is in its service call when the second one comes
+            assert (
+                call(second, "GET", f"/events/{other_event}/report", route=route, claims=ORGANIZER)[0] == 200
+            )
+        return {"event_id": event_id}
+
+    monkeypatch.setattr(first.reports, "event_report", event_report)
+    monkeypatch.setattr(first.reports, "report_csv", lambda report: "csv of " + report["event_id"])
+    status, headers, body = call(
+        first,
+        "GET",
+        f"/events/{EVENT_ID}/report",
+        route=route,
+        headers={"accept": "text/csv"},
+        claims=ORGANIZER,
+    )
+    assert seen == [EVENT_ID, other_event]
+    assert (status, body) == (200, f"csv of {EVENT_ID}")

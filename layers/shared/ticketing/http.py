@@ -6,9 +6,7 @@ handed to the route (`caller_dependency`), and the 401/403 its OpenAPI document 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -16,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.request import Request
 
 from ticketing.auth import Caller, verify_access_token
 from ticketing.errors import DomainError, Forbidden, Malformed, Unauthorized, ValidationFailed
@@ -73,26 +72,6 @@ def auth_statuses(role: str) -> set[int]:
     return ({401} if access.signed_in else set()) | ({403} if access.group else set())
 
 
-# The event of the invocation this thread serves. Powertools keeps its current event on the resolver class
-# (one invocation per process in Lambda); the local runtime serves a function's invocations in threads, so
-# who is calling is read from this invocation's own event.
-_invocation_event: ContextVar[Mapping[str, Any]] = ContextVar("invocation_event")
-
-
-@contextmanager
-def serving(event: Mapping[str, Any]) -> Iterator[None]:
-    """Mark `event` as the one this thread serves, while the resolver answers it."""
-    token = _invocation_event.set(event)
-    try:
-        yield
-    finally:
-        _invocation_event.reset(token)
-
-
-def invocation_event() -> Mapping[str, Any]:
-    return _invocation_event.get({})
-
-
 def _claims(event: Mapping[str, Any]) -> dict[str, Any]:
     ctx = event.get("requestContext") or {}
     return ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
@@ -127,8 +106,8 @@ def _optional_bearer(event: Mapping[str, Any]) -> Caller | None:
 
 
 def _caller_dependency(role: str) -> Any:
-    def caller() -> Caller | None:
-        return caller_for(role, invocation_event())
+    def caller(request: Request) -> Caller | None:
+        return caller_for(role, request.resolved_event.raw_event)
 
     caller.__name__ = f"{role}_caller"
     return caller

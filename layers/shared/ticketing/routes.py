@@ -26,6 +26,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel
 
 from ticketing.auth import Caller
@@ -40,10 +41,8 @@ from ticketing.http import (
     SECURITY_SCHEMES,
     auth_statuses,
     caller_for,
-    invocation_event,
     json_response,
     problem_response,
-    serving,
     validation_problem,
 )
 from ticketing.observability import api_handler
@@ -93,7 +92,7 @@ def _request_problem(app: APIGatewayHttpResolver) -> DomainError | None:
         return None
     try:
         for check in REQUEST_CHECKS:
-            check(invocation_event(), declaration)
+            check(app.current_event.raw_event, declaration)
     except DomainError as exc:
         return exc
     return None
@@ -218,7 +217,7 @@ def route(
         @functools.wraps(handler)
         def answer(**arguments: Any) -> Response:
             for check in REQUEST_CHECKS:
-                check(invocation_event(), declaration)
+                check(app.current_event.raw_event, declaration)
             result = handler(**arguments)
             return result if isinstance(result, Response) else json_response(status, result)
 
@@ -242,7 +241,11 @@ def lambda_handler_for(app: APIGatewayHttpResolver) -> Callable[[dict, Any], dic
     """The Lambda entry point of an API function: its resolver, with the shared logging and tracing."""
 
     def resolve(event: dict, context: Any) -> dict:
-        with serving(event):
-            return app.resolve(event, context)
+        # Powertools keeps the current event on the resolver class (Lambda runs one invocation per process);
+        # the local runtime serves a function's invocations in threads, each on a resolver of its own, so
+        # the event is pinned on this resolver, where the validation, the routes and the callers read it.
+        app.current_event = APIGatewayProxyEventV2(event)
+        app.lambda_context = context
+        return app.resolve(event, context)
 
     return api_handler(resolve)
