@@ -51,10 +51,10 @@ def hold_load(name: str, hot: HotSector, workers: int, seconds: float) -> LoadRe
 
     def hold(worker: int) -> str:
         try:
-            status, _ = orders.hold_order(hot.buyers[worker % len(hot.buyers)], body, None)
+            held = orders.hold_order(hot.buyers[worker % len(hot.buyers)], body, None)
         except DomainError as exc:
             return f"{exc.status} {exc.name}"
-        return "ok" if status == 201 else f"status {status}"
+        return "replayed" if held.replayed else "ok"
 
     fixtures.warm_pool()
     return run_threads(name, workers, seconds, hold)
@@ -93,19 +93,18 @@ def count_round_trips(url: str, hot: HotSector, holds: int = 20) -> RoundTrips:
             key = next(keys)
             first_key = first_key or key
             counter.reset()
-            status, _ = orders.hold_order(buyer, body, key)
-            if status != 201:
-                raise RuntimeError(f"a hold answered {status}")
+            if orders.hold_order(buyer, body, key).replayed:
+                raise RuntimeError("a hold with a new key was answered as a replay")
             per_hold.append(counter.round_trips)
             if counter.round_trips >= max(per_hold):
                 worst = list(counter.statements)
             for kind, count in counter.by_type.items():
                 by_type[kind] = by_type.get(kind, 0) + count
         counter.reset()
-        replay_status, _ = orders.hold_order(buyer, body, first_key)
+        replayed = orders.hold_order(buyer, body, first_key).replayed
         replay = counter.round_trips
-        if replay_status != 201:
-            raise RuntimeError(f"a replayed hold answered {replay_status}")
+        if not replayed:
+            raise RuntimeError("a hold repeated with its key was not answered as a replay")
     finally:
         db.close_pool()
         counter.stop()

@@ -113,7 +113,7 @@ def runtime(database_url: str, moto_server: str) -> Iterator[LocalRuntime]:
         port=0,
         database_url=database_url,
         moto_endpoint=moto_server,
-        env_overrides={"EXPIRY_INTERVAL_SECONDS": "86400", "CANCELLATION_INTERVAL_SECONDS": "86400"},
+        timed_schedules=False,
         schedule_retry_delay_seconds=0.05,
     ).start()
     try:

@@ -93,6 +93,11 @@ class ScheduleDriver:
             return 60.0
         return float(seconds)
 
+    @property
+    def timed(self) -> bool:
+        """Whether the schedule runs on its own (else only when asked, by run_now)."""
+        return self._thread is not None
+
     def start(self) -> None:
         if not self.enabled:
             return

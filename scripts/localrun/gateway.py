@@ -14,11 +14,10 @@ from typing import Any
 from localrun.events import http_api_event
 from localrun.functions import Function
 from localrun.routes import DEFAULT_ROUTE, MethodNotAllowed, RouteMatch, RouteTable
+from ticketing.problems import PROBLEM_JSON, problem_document
 
 log = logging.getLogger("localrun.gateway")
 
-PROBLEM_BASE = "https://ticketing.example.com/problems/"
-PROBLEM_JSON = "application/problem+json"
 DEFAULT_CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 DEFAULT_CORS_HEADERS = ("authorization", "content-type", "idempotency-key", "x-correlation-id")
 
@@ -37,7 +36,7 @@ class HttpResponse:
 
 
 def problem(status: int, name: str, title: str, detail: str, **extra: Any) -> HttpResponse:
-    body = {"type": PROBLEM_BASE + name, "title": title, "status": status, "detail": detail, **extra}
+    body = problem_document(status, name, title, detail, **extra)
     return HttpResponse(status, [("Content-Type", PROBLEM_JSON)], json.dumps(body).encode())
 
 

@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
         os.environ.get("TEMPLATE", str(DEFAULT_TEMPLATE)),
         port=0,
         database_url=os.environ.get("DATABASE_URL") or None,
-        env_overrides={"EXPIRY_INTERVAL_SECONDS": "86400", "CANCELLATION_INTERVAL_SECONDS": "86400"},
+        timed_schedules=False,
     ).start()
     try:
         function = runtime.functions.get(logical_id)

@@ -62,6 +62,11 @@ class LocalRuntime:
     """Everything `make start` runs, usable in-process by tests.
 
     rt = LocalRuntime(template_path, port=0, database_url=..., env_overrides=...); rt.start(); rt.base_url; rt.stop()
+
+    `timed_schedules=False` is the one switch tests need: no schedule runs on its own, each runs only when
+    asked (`run_schedule_now`), so a background run never takes the work a test's own run expects. With it
+    on (`make start`), each schedule runs at its template rate, or at the interval its documented variable
+    (e.g. EXPIRY_INTERVAL_SECONDS) sets.
     """
 
     def __init__(
@@ -76,6 +81,7 @@ class LocalRuntime:
         seed: bool = True,
         queue_visibility_seconds: int = 2,
         schedule_retry_delay_seconds: float = 1.0,
+        timed_schedules: bool = True,
         data_folder: Path = database.DEFAULT_DATA_FOLDER,
         stack_name: str = "ticketing-local",
     ) -> None:
@@ -88,6 +94,7 @@ class LocalRuntime:
         self.seed = seed
         self.queue_visibility_seconds = queue_visibility_seconds
         self.schedule_retry_delay_seconds = schedule_retry_delay_seconds
+        self.timed_schedules = timed_schedules
         self.data_folder = data_folder
         self.stack_name = stack_name
         self.template: dict = {}
@@ -240,7 +247,8 @@ class LocalRuntime:
                         self.schedule_retry_delay_seconds,
                     )
                     self.schedules.setdefault(function.logical_id, driver)
-                    driver.start()
+                    if self.timed_schedules:
+                        driver.start()
                 elif kind == "SQS":
                     queue_driver = QueueDriver(function, properties, self.resolver, self._sqs, queues)
                     self.queue_drivers.append(queue_driver)

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import os
-import random
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts import make_user
 
 from ticketing import db
 from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
 from ticketing.auth import Caller
 from ticketing.config import reload_settings
-from ticketing.domain.cpf import generate_cpf
 from ticketing.services import catalog
-
-_rng = random.Random()
-
-
-def make_user(organizer: bool = False) -> Caller:
-    sub = str(uuid.uuid4())
-    db.fetch_one(
-        "INSERT INTO users (email, name, cognito_sub, cpf) VALUES (%s, %s, %s, %s) RETURNING id",
-        (
-            f"{sub}@example.com",
-            "Organizer" if organizer else "Buyer",
-            sub,
-            None if organizer else generate_cpf(_rng),
-        ),
-    )
-    return Caller(sub=sub, username=f"{sub}@example.com", groups=("organizer",) if organizer else ())
 
 
 @pytest.fixture

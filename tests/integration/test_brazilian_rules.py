@@ -18,7 +18,7 @@ from ticketing.services import catalog, orders
 
 
 def hold(buyer, ev, tickets):
-    return orders.hold_order(buyer, OrderIn(event_id=ev["event"]["id"], tickets=tickets))[1]
+    return orders.hold_order(buyer, OrderIn(event_id=ev["event"]["id"], tickets=tickets)).order
 
 
 def test_fee_is_charged_per_ticket_on_the_price_paid_and_kept_in_the_total(make_event, new_user):

@@ -10,7 +10,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from test_invoices_support import (
+from paid_orders import (
     email_of,
     eventually,
     fetch,

@@ -42,7 +42,7 @@ def expire_now(order_id: str) -> None:
 
 def test_hold_takes_tickets_and_add_ons_and_prices_them(make_event, new_user, sector_state):
     ev = make_event(service_fee_percent=10)
-    status, order = orders.hold_order(
+    order = orders.hold_order(
         new_user(),
         order_in(
             ev,
@@ -52,8 +52,7 @@ def test_hold_takes_tickets_and_add_ons_and_prices_them(make_event, new_user, se
             ],
             [{"product_id": ev["product"]["id"], "quantity": 3}],
         ),
-    )
-    assert status == 201
+    ).order
     assert order["status"] == "reserved"
     assert order["tickets_cents"] == 2 * 5000 + 20000
     assert order["fee_cents"] == 2 * 500 + 2000
@@ -128,13 +127,13 @@ def test_limit_per_order_and_half_price_quota(make_event, new_user, sector_state
             new_user(), order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1, "type": "half"}])
         )
     # The elderly have the right outside the 40 % quota (Estatuto do Idoso).
-    _, order = orders.hold_order(
+    order = orders.hold_order(
         new_user(),
         order_in(
             ev,
             [{"sector_id": ev["general"]["id"], "quantity": 1, "type": "half", "half_category": "elderly"}],
         ),
-    )
+    ).order
     assert order["tickets"][0]["unit_price_cents"] == 5000
 
 
@@ -155,7 +154,7 @@ def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_use
             else {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][(i // 2) % 20]["id"]}
         )
         try:
-            return "ok", orders.hold_order(buyers[i], order_in(ev, [line]))[1]
+            return "ok", orders.hold_order(buyers[i], order_in(ev, [line])).order
         except Conflict as exc:
             return "conflict", exc
         except Exception as exc:  # anything else is a bug: a 5xx for the buyer
@@ -187,7 +186,7 @@ def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_use
 
 def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_event, new_user, sector_state):
     ev = make_event(capacity=2, stock=1, half_quota=2)
-    _, order = orders.hold_order(
+    order = orders.hold_order(
         new_user(),
         order_in(
             ev,
@@ -197,7 +196,7 @@ def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_ev
             ],
             [{"product_id": ev["product"]["id"], "quantity": 1}],
         ),
-    )
+    ).order
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 0
     expire_now(order["id"])
     pista = sector_state(ev["event"]["id"], "Pista")
@@ -208,7 +207,7 @@ def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_ev
     }
     assert seat_status[ev["seats"][0]["id"]] == "available"
     assert stored_status(order["id"]) == "reserved"  # the job has not run yet
-    _, again = orders.hold_order(
+    again = orders.hold_order(
         new_user(),
         order_in(
             ev,
@@ -218,7 +217,7 @@ def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_ev
             ],
             [{"product_id": ev["product"]["id"], "quantity": 1}],
         ),
-    )
+    ).order
     assert again["status"] == "reserved"
     assert stored_status(order["id"]) == "expired"
 
@@ -227,14 +226,14 @@ def test_expiration_job_run_four_times_at_once_releases_each_hold_once(make_even
     ev = make_event(capacity=400, stock=400, half_quota=300)
     held = []
     for _ in range(100):  # one account per hold: an account's unpaid places are capped (contract v2)
-        _, order = orders.hold_order(
+        order = orders.hold_order(
             new_user(),
             order_in(
                 ev,
                 [{"sector_id": ev["general"]["id"], "quantity": 3, "type": "half"}],
                 [{"product_id": ev["product"]["id"], "quantity": 2}],
             ),
-        )
+        ).order
         held.append(order["id"])
     db.fetch_one(
         "UPDATE orders SET expires_at = now() - interval '1 second' WHERE event_id = %s RETURNING 1",
@@ -259,13 +258,14 @@ def test_idempotency_replays_conflicts_and_reports_in_progress(make_event, new_u
     body = order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 2}])
     first = orders.hold_order(buyer, body, "key-1")
     again = orders.hold_order(buyer, body, "key-1")
-    assert again == first
+    assert not first.replayed and again.replayed
+    assert again.order == first.order
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 98
     with pytest.raises(IdempotencyConflict):
         orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 3}]), "key-1")
     # Keys are per user: another buyer with the same key gets an order of their own.
-    _, other = orders.hold_order(new_user(), body, "key-1")
-    assert other["id"] != first[1]["id"]
+    other = orders.hold_order(new_user(), body, "key-1").order
+    assert other["id"] != first.order["id"]
     user_id = db.fetch_one("SELECT id FROM users WHERE cognito_sub = %s", (buyer.sub,))["id"]
     with db.connection() as conn, conn.transaction():
         conn.execute(
@@ -280,7 +280,7 @@ def test_idempotency_replays_conflicts_and_reports_in_progress(make_event, new_u
 def test_only_the_buyer_and_the_events_organizer_see_an_order(make_event, new_user, organizer, new_organizer):
     ev = make_event()
     buyer = new_user()
-    _, order = orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1}]))
+    order = orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1}])).order
     assert orders.get_order(buyer, order["id"])["id"] == order["id"]
     assert orders.get_order(organizer, order["id"])["id"] == order["id"]
     with pytest.raises(NotFound):
@@ -296,14 +296,14 @@ def test_only_the_buyer_and_the_events_organizer_see_an_order(make_event, new_us
 def test_cancel_and_replace_add_ons(make_event, new_user, sector_state):
     ev = make_event(stock=5)
     buyer = new_user()
-    _, order = orders.hold_order(
+    order = orders.hold_order(
         buyer,
         order_in(
             ev,
             [{"sector_id": ev["general"]["id"], "quantity": 1}],
             [{"product_id": ev["product"]["id"], "quantity": 2}],
         ),
-    )
+    ).order
     changed = orders.replace_products(
         buyer, order["id"], ProductsIn(products=[{"product_id": ev["product"]["id"], "quantity": 5}])
     )
@@ -320,7 +320,7 @@ def test_cancel_and_replace_add_ons(make_event, new_user, sector_state):
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 100
     with pytest.raises(InvalidState):
         orders.cancel_order(buyer, order["id"])
-    _, late = orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1}]))
+    late = orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1}])).order
     expire_now(late["id"])
     with pytest.raises(HoldExpired):
         orders.replace_products(buyer, late["id"], ProductsIn(products=[]))
@@ -332,16 +332,18 @@ def test_my_orders_come_newest_first_in_cursor_pages(make_event, new_user):
     ev = make_event()
     buyer = new_user()
     ids = [
-        orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1}]))[1]["id"]
+        orders.hold_order(buyer, order_in(ev, [{"sector_id": ev["general"]["id"], "quantity": 1}])).order[
+            "id"
+        ]
         for _ in range(5)
     ]
-    first = orders.list_orders(buyer, "2", None)
-    second = orders.list_orders(buyer, "2", first["next_cursor"])
-    third = orders.list_orders(buyer, "2", second["next_cursor"])
+    first = orders.list_orders(buyer, 2, None)
+    second = orders.list_orders(buyer, 2, first["next_cursor"])
+    third = orders.list_orders(buyer, 2, second["next_cursor"])
     seen = [o["id"] for page in (first, second, third) for o in page["items"]]
     assert seen == list(reversed(ids))
     assert third["next_cursor"] is None
     with pytest.raises(ValidationFailed):
-        orders.list_orders(buyer, "0", None)
+        orders.list_orders(buyer, 0, None)
     with pytest.raises(ValidationFailed):
         orders.list_orders(buyer, None, "garbage!")

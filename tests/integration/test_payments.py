@@ -124,16 +124,14 @@ def hold(
     if seat is not None:
         tickets.append({"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][seat]["id"]})
     extra = [{"product_id": ev["product"]["id"], "quantity": products}] if products else []
-    status, order = orders.hold_order(
+    order = orders.hold_order(
         buyer, OrderIn(event_id=ev["event"]["id"], tickets=tickets, products=extra)
-    )
-    assert status == 201
+    ).order
     return order
 
 
 def pay(buyer, order_id: str, method: str, key: str | None = None, **fields) -> dict:
-    status, payment = payments.create_payment(buyer, order_id, PaymentIn(method=method, **fields), key)
-    assert status == 201
+    payment = payments.create_payment(buyer, order_id, PaymentIn(method=method, **fields), key).payment
     return payment
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_invoices_support import hold, invoice_row, paid_quietly, s3_object
+from paid_orders import hold, invoice_row, paid_quietly, s3_object
 
 from ticketing import db, documents
 from ticketing.api.after_payment import CheckInIn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_invoices_support import fetch, hold, paid_quietly
+from paid_orders import fetch, hold, paid_quietly
 
 from ticketing.errors import NotFound
 from ticketing.services import invoices, tickets

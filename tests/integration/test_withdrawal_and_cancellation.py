@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def paid_order(ev: dict, buyer, quantity: int = 2) -> dict:
     """A held order made paid as an approved card payment would (order paid, payment approved)."""
-    _, order = orders.hold_order(
+    order = orders.hold_order(
         buyer,
         OrderIn(
             event_id=ev["event"]["id"], tickets=[{"sector_id": ev["general"]["id"], "quantity": quantity}]
         ),
-    )
+    ).order
     mark_paid([order["id"]])
     return order
 
@@ -91,10 +91,10 @@ def test_withdrawal_window_edges(make_event, new_user, sector_state, paid_ago, s
 def test_only_the_buyer_may_withdraw_and_only_from_a_paid_order(make_event, new_user):
     ev = make_event()
     buyer = new_user()
-    _, held = orders.hold_order(
+    held = orders.hold_order(
         buyer,
         OrderIn(event_id=ev["event"]["id"], tickets=[{"sector_id": ev["general"]["id"], "quantity": 1}]),
-    )
+    ).order
     with pytest.raises(InvalidState):
         cancellations.withdraw(buyer, held["id"])
     order = paid_order(ev, buyer)

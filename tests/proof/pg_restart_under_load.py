@@ -43,7 +43,7 @@ def main(folder: Path) -> dict:
         port=0,
         database_url=url,
         data_folder=folder,
-        env_overrides={"EXPIRY_INTERVAL_SECONDS": "86400"},
+        timed_schedules=False,
     ).start()
     try:
         api = ApiClient(runtime.base_url, timeout=CLIENT_TIMEOUT)

@@ -9,11 +9,10 @@ after every step, approved money covers the total of every paid order."""
 from __future__ import annotations
 
 import importlib
-import random
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from accounts import make_user
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -28,8 +27,6 @@ from hypothesis.stateful import (
 from ticketing import db
 from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
 from ticketing.api.orders import OrderIn, ProductsIn
-from ticketing.auth import Caller
-from ticketing.domain.cpf import generate_cpf
 from ticketing.errors import DomainError
 from ticketing.services import catalog, orders
 
@@ -39,7 +36,6 @@ GENERAL_HALF_QUOTA = 2
 SEATED_HALF_QUOTA = SEATS * 40 // 100  # the contract's default: 40 % of capacity, rounded down
 LIVE = ("reserved", "awaiting_payment")
 HOLDING = (*LIVE, "paid")
-_rng = random.Random(7)
 
 
 def optional(name: str):
@@ -55,15 +51,6 @@ invoices = optional("ticketing.services.invoices")
 checkins = optional("ticketing.services.checkins")
 
 
-def make_user(organizer: bool = False) -> Caller:
-    sub = str(uuid.uuid4())
-    db.fetch_one(
-        "INSERT INTO users (email, name, cognito_sub, cpf) VALUES (%s, %s, %s, %s) RETURNING id",
-        (f"{sub}@example.com", "Modelo", sub, None if organizer else generate_cpf(_rng)),
-    )
-    return Caller(sub=sub, username=f"{sub}@example.com", groups=("organizer",) if organizer else ())
-
-
 def attempt(call):
     """(result, None) or (None, problem name)."""
     try:
@@ -77,8 +64,8 @@ class OrderModel(RuleBasedStateMachine):
 
     @initialize()
     def new_event(self):
-        self.organizer = make_user(organizer=True)
-        self.buyers = [make_user(), make_user()]
+        self.organizer = make_user(organizer=True, name="Modelo")
+        self.buyers = [make_user(name="Modelo"), make_user(name="Modelo")]
         event = catalog.create_event(
             self.organizer,
             EventIn(
@@ -181,8 +168,8 @@ class OrderModel(RuleBasedStateMachine):
         result, problem = attempt(lambda: orders.hold_order(self.buyers[buyer], body))
         assert (problem in expected) if expected else problem is None, (problem, expected)
         if result is not None:
-            status, document = result
-            assert status == 201 and document["status"] == "reserved"
+            document = result.order
+            assert not result.replayed and document["status"] == "reserved"
             self.orders.append(
                 {
                     "id": document["id"],
@@ -285,8 +272,8 @@ class OrderModel(RuleBasedStateMachine):
             assert problem == "invalid-state", problem
             return
         assert problem is None, problem
-        status, payment = result
-        assert (status, payment["status"]) == (201, "approved" if approved else "declined")
+        payment = result.payment
+        assert (result.replayed, payment["status"]) == (False, "approved" if approved else "declined")
         assert payment["amount_cents"] == order["total"]
         self.payments[payment["id"]] = {"order": order, "status": payment["status"], "amount": order["total"]}
         order["payments"].append(payment["id"])
@@ -306,9 +293,9 @@ class OrderModel(RuleBasedStateMachine):
         if order["status"] != "reserved" or self.cancelled:
             assert problem == "invalid-state", problem
             return
-        assert problem is None and result[1]["status"] == "pending", problem
-        self.payments[result[1]["id"]] = {"order": order, "status": "pending", "amount": order["total"]}
-        order["payments"].append(result[1]["id"])
+        assert problem is None and result.payment["status"] == "pending", problem
+        self.payments[result.payment["id"]] = {"order": order, "status": "pending", "amount": order["total"]}
+        order["payments"].append(result.payment["id"])
         order["status"] = "awaiting_payment"
 
     @precondition(lambda self: self.payments)

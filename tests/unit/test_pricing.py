@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ticketing.domain.half_categories import HALF_CATEGORIES
 from ticketing.domain.pricing import (
-    HALF_CATEGORIES,
     counts_toward_half_quota,
     default_half_quota,
     general_buckets,

@@ -1,28 +1,24 @@
-"""POST /events/{event_id}/sectors: a general or seated sector."""
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.api.catalog import SectorIn
-from ticketing.http import BEARER, created, install, organizer
-from ticketing.observability import api_handler
-from ticketing.responses import Sector, answers
+from ticketing.responses import Sector
+from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import catalog
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app, role="organizer")
 
 
-@app.post(
-    "/events/<event_id>/sectors",
-    summary="Add a sector",
-    security=BEARER,
-    responses=answers(201, Sector, 400, 404, 422, role="organizer", conflicts=["invalid-state"]),
+@route(
+    app,
+    "POST /events/{event_id}/sectors",
+    role="organizer",
+    status=201,
+    body=Sector,
+    problems=[404, "invalid-state"],
 )
-def create_sector(event_id: str, body: SectorIn):
-    return created(catalog.create_sector(organizer(app), event_id, body))
+def create_sector(event_id: str, body: SectorIn, caller: Caller):
+    """Add a sector"""
+    return catalog.create_sector(caller, event_id, body)
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

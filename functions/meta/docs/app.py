@@ -3,11 +3,10 @@
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import API_TITLE, SECURITY_SCHEMES, install
-from ticketing.observability import api_handler
+from ticketing.http import API_TITLE, SECURITY_SCHEMES
 from ticketing.openapi import api_merge
+from ticketing.routes import install, lambda_handler_for
 
 FUNCTIONS_ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +17,4 @@ install(app)
 app._openapi_merge = api_merge(FUNCTIONS_ROOT)
 app.enable_swagger(path="/docs", title=API_TITLE, security_schemes=SECURITY_SCHEMES)
 
-
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

@@ -12,9 +12,9 @@ from pathlib import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ticketing.errors import DomainError, MethodNotAllowed, NotFound
-from ticketing.http import PROBLEM_JSON
 from ticketing.observability import api_handler
 from ticketing.openapi import api_merge
+from ticketing.problems import PROBLEM_JSON
 
 FUNCTIONS_ROOT = Path(__file__).resolve().parents[2]
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -1,25 +1,21 @@
-"""GET /openapi.json: one spec merged from all functions (this function's code is the whole functions/ tree)."""
+"""The merged spec: this function's code is the whole functions/ tree, so it can import every resolver."""
 
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import install
-from ticketing.observability import api_handler
 from ticketing.openapi import merged_spec
+from ticketing.routes import lambda_handler_for, route
 
 FUNCTIONS_ROOT = str(Path(__file__).resolve().parents[2])
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app)
 
 
-@app.get("/openapi.json", include_in_schema=False)
+@route(app, "GET /openapi.json", database=False, documented=False)
 def openapi_json():
+    """This document"""
     return Response(status_code=200, content_type="application/json", body=merged_spec(FUNCTIONS_ROOT))
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

@@ -1,27 +1,16 @@
-"""POST /orders/{order_id}/cancel: the buyer cancels a hold."""
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import BEARER, caller, install, ok
-from ticketing.observability import api_handler
-from ticketing.responses import Order, answers
+from ticketing.responses import Order
+from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app, role="buyer")
 
 
-@app.post(
-    "/orders/<order_id>/cancel",
-    summary="Cancel an order",
-    security=BEARER,
-    responses=answers(200, Order, 404, role="buyer", conflicts=["invalid-state"]),
-)
-def cancel_order(order_id: str):
-    return ok(orders.cancel_order(caller(app), order_id))
+@route(app, "POST /orders/{order_id}/cancel", role="buyer", body=Order, problems=[404, "invalid-state"])
+def cancel_order(order_id: str, caller: Caller):
+    """Cancel an order"""
+    return orders.cancel_order(caller, order_id)
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

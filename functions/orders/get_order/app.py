@@ -1,27 +1,16 @@
-"""GET /orders/{order_id}: an order, for its buyer or the event's organizer."""
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import BEARER, caller, install, ok
-from ticketing.observability import api_handler
-from ticketing.responses import Order, answers
+from ticketing.responses import Order
+from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app, role="buyer")
 
 
-@app.get(
-    "/orders/<order_id>",
-    summary="An order",
-    security=BEARER,
-    responses=answers(200, Order, 404, role="buyer"),
-)
-def get_order(order_id: str):
-    return ok(orders.get_order(caller(app), order_id))
+@route(app, "GET /orders/{order_id}", role="buyer", body=Order, problems=[404])
+def get_order(order_id: str, caller: Caller):
+    """An order"""
+    return orders.get_order(caller, order_id)
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

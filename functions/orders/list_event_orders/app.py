@@ -1,33 +1,25 @@
-"""GET /events/{event_id}/orders: the order desk of the event's organizer."""
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import BEARER, install, ok, organizer
-from ticketing.observability import api_handler
-from ticketing.responses import OrderPage, answers
+from ticketing.domain.statuses import OrderStatus
+from ticketing.http import Cursor, Limit
+from ticketing.responses import OrderPage
+from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import orders
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app, role="organizer")
 
 
-@app.get(
-    "/events/<event_id>/orders",
-    summary="Order desk",
-    security=BEARER,
-    responses=answers(200, OrderPage, 404, 422, role="organizer"),
-)
+@route(app, "GET /events/{event_id}/orders", role="organizer", body=OrderPage, problems=[404, 422])
 def list_event_orders(
     event_id: str,
-    status: str | None = None,
+    caller: Caller,
+    status: OrderStatus | None = None,
     email: str | None = None,
-    limit: str | None = None,
-    cursor: str | None = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
 ):
-    return ok(orders.list_event_orders(organizer(app), event_id, status, email, limit, cursor))
+    """Order desk"""
+    return orders.list_event_orders(caller, event_id, status, email, limit, cursor)
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

@@ -1,27 +1,16 @@
-"""POST /orders/{order_id}/withdrawal: the buyer's right of withdrawal (CDC art. 49)."""
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ticketing.http import BEARER, caller, install, ok
-from ticketing.observability import api_handler
-from ticketing.responses import Order, answers
+from ticketing.responses import Order
+from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import cancellations
 
 app = APIGatewayHttpResolver(enable_validation=True)
-install(app, role="buyer")
 
 
-@app.post(
-    "/orders/<order_id>/withdrawal",
-    summary="Withdraw from a paid order (within 7 days of payment, at least 48 h before the event)",
-    security=BEARER,
-    responses=answers(200, Order, 404, role="buyer", conflicts=["invalid-state"]),
-)
-def withdraw_order(order_id: str):
-    return ok(cancellations.withdraw(caller(app), order_id))
+@route(app, "POST /orders/{order_id}/withdrawal", role="buyer", body=Order, problems=[404, "invalid-state"])
+def withdraw_order(order_id: str, caller: Caller):
+    """Withdraw from a paid order (within 7 days of payment, at least 48 h before the event)"""
+    return cancellations.withdraw(caller, order_id)
 
 
-@api_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+lambda_handler = lambda_handler_for(app)

@@ -20,6 +20,7 @@ from fpdf import FPDF
 
 from ticketing.aws import client
 from ticketing.config import settings
+from ticketing.domain import half_categories
 
 LINK_SECONDS = 15 * 60
 # DejaVu (Debian's fonts-dejavu-core, free licence in fonts/LICENSE-DejaVu) is embedded in each PDF: the
@@ -40,14 +41,6 @@ ZONE_NAMES = {
     "America/Bahia": "horário de Brasília",
 }
 TYPE_NAMES = {"full": "Inteira", "half": "Meia-entrada"}
-HALF_CATEGORY_NAMES = {
-    "student": "estudante",
-    "youth_low_income": "jovem de baixa renda (ID Jovem)",
-    "disability": "pessoa com deficiência",
-    "disability_companion": "acompanhante de pessoa com deficiência",
-    "elderly": "idoso",
-    "teacher": "professor",
-}
 
 
 def invoice_key(event_id: str, order_id: str) -> str:
@@ -127,7 +120,7 @@ def ticket_type_text(ticket_type: str, half_category: str | None) -> str:
     """`Inteira`, `Meia-entrada`, `Meia-entrada - estudante`."""
     text = TYPE_NAMES.get(ticket_type, ticket_type)
     if half_category:
-        text += " - " + HALF_CATEGORY_NAMES.get(half_category, half_category)
+        text += " - " + half_categories.NAMES_PT_BR.get(half_category, half_category)
     return text
 
 

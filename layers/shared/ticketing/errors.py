@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-PROBLEM_BASE = "https://ticketing.example.com/problems/"
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ticketing.problems import problem_document
+
+# Where pydantic says a value came from: not part of the field's name as the client sees it.
+REQUEST_PARTS = ("body", "query", "path", "header")
 
 
 class DomainError(Exception):
@@ -18,14 +24,7 @@ class DomainError(Exception):
         self.extra = extra
 
     def problem(self) -> dict:
-        body = {
-            "type": PROBLEM_BASE + self.name,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        body.update(self.extra)
-        return body
+        return problem_document(self.status, self.name, self.title, self.detail, **self.extra)
 
 
 class Malformed(DomainError):
@@ -43,6 +42,23 @@ class ValidationFailed(DomainError):
     @classmethod
     def field(cls, field: str, message: str) -> ValidationFailed:
         return cls([{"field": field, "message": message}])
+
+    @classmethod
+    def from_pydantic(cls, errors: Iterable[Mapping[str, Any]]) -> ValidationFailed:
+        """The 422 for pydantic's errors (a request model's, or Powertools' request validation)."""
+        return cls(
+            [{"field": field_path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))} for e in errors]
+        )
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """A pydantic location as the client names the field: `tickets[0].quantity`, `limit`, or `body`."""
+    name = ""
+    for part in loc:
+        if part in REQUEST_PARTS:
+            continue
+        name += f"[{part}]" if isinstance(part, int) else ("." if name else "") + str(part)
+    return name or "body"
 
 
 class Unauthorized(DomainError):

@@ -91,6 +91,19 @@ def time_budget(context: Any, margin_seconds: float = 5.0) -> float:
     return max(1.0, context.get_remaining_time_in_millis() / 1000 - margin_seconds)
 
 
+def batch_job(run: Callable[..., dict[str, int]], done: str) -> Callable[[dict, Any], dict[str, int]]:
+    """The handler of a scheduled batch job: `run(time_budget_seconds=...)` within the invocation's time
+    (see ticketing.batches), its counts logged under the message `done` and returned."""
+
+    @job_handler
+    def handler(event: dict, context: Any) -> dict[str, int]:
+        counts = run(time_budget_seconds=time_budget(context))
+        logger.info(done, extra=counts)
+        return counts
+
+    return handler
+
+
 @contextmanager
 def traced(name: str) -> Iterator[None]:
     """An X-Ray subsegment around a database or AWS call (nothing when tracing is off, e.g. locally)."""

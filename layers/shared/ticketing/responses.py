@@ -1,8 +1,9 @@
 """What each route answers, as the OpenAPI document shows it: the success status and body, and the problems.
 
 Left alone, Powertools documents every operation as "200 application/json" with no schema plus its own 422
-(HTTPValidationError), which is not what this API sends. Each route passes `responses=answers(...)` to its
-decorator instead; `answers` builds the same problem responses everywhere from the models below.
+(HTTPValidationError), which is not what this API sends. Each route's declaration (ticketing.routes.route)
+passes `responses=answers(...)` to Powertools instead; `answers` builds the same problem responses everywhere
+from the models below.
 
 The models describe the bodies the services build (see services/ and the SQL document functions); they
 are documentation only, never used to validate or shape a response. Every object may gain fields later
@@ -19,12 +20,9 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ticketing.errors import PROBLEM_BASE
-from ticketing.http import PROBLEM_JSON
+from ticketing.domain.statuses import EventStatus, OrderStatus, PaymentStatus
+from ticketing.problems import PROBLEM_BASE, PROBLEM_JSON
 
-Role = Literal["public", "buyer", "organizer"]
-OrderStatus = Literal["reserved", "awaiting_payment", "paid", "expired", "cancelled", "refunded"]
-PaymentStatus = Literal["pending", "approved", "declined", "expired", "refund_due", "refunded"]
 TicketType = Literal["full", "half"]
 
 
@@ -99,7 +97,7 @@ class Event(Document):
     description: str | None
     starts_at: datetime
     timezone: str
-    status: Literal["draft", "on_sale", "closed", "cancelled"]
+    status: EventStatus
     hold_minutes: int
     max_tickets_per_order: int
     service_fee_percent: float
@@ -331,7 +329,6 @@ def answers(
     status: int,
     body: type[BaseModel] | None,
     *problems: int,
-    role: Role = "public",
     conflicts: Iterable[str] = (),
     database: bool = True,
     other_types: Mapping[str, dict[str, Any]] | None = None,
@@ -340,15 +337,11 @@ def answers(
 ) -> dict[int, OpenAPIResponse]:
     """The `responses=` of a route: its success `status` with `body` (application/json), and its problems.
 
-    `problems` are the statuses the route itself can answer; on top of them a `buyer` route gets 401, an
-    `organizer` route 401 and 403, a route with `conflicts` (problem names) 409, and one that reads the
-    database (`database`) 503. `other_types` adds media types of the success (e.g. text/csv), and `notes`
+    `problems` are the statuses the route can answer (ticketing.routes adds the 401/403 of its role); on top
+    of them a route with `conflicts` (problem names) gets 409, and one that reads the database (`database`)
+    503. `other_types` adds media types of the success (e.g. text/csv), and `notes`
     replaces the usual description of a problem status with one that fits the route."""
     statuses = set(problems)
-    if role in ("buyer", "organizer"):
-        statuses.add(401)
-    if role == "organizer":
-        statuses.add(403)
     conflicts = list(conflicts)
     if conflicts:
         statuses.add(409)

@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 
 from ticketing.api import RequestModel
 from ticketing.api.bounds import BoundedDatetime, PriceCents
+from ticketing.domain.statuses import EventStatus
 
 Name = Field(min_length=1, max_length=200)
 
@@ -25,7 +26,7 @@ class EventIn(RequestModel):
 
 
 class EventPatch(RequestModel):
-    status: Literal["draft", "on_sale", "closed", "cancelled"] | None = None
+    status: EventStatus | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     venue: str | None = Field(default=None, min_length=1, max_length=200)
     starts_at: BoundedDatetime | None = None

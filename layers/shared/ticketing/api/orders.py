@@ -7,10 +7,7 @@ from pydantic import Field, model_validator
 
 from ticketing.api import RequestModel
 from ticketing.api.bounds import MAX_ADDON_UNITS_PER_ORDER, MAX_PLACES_PER_ORDER
-
-HalfCategory = Literal[
-    "student", "youth_low_income", "disability", "disability_companion", "elderly", "teacher"
-]
+from ticketing.domain.half_categories import HalfCategory
 
 
 class TicketLine(RequestModel):

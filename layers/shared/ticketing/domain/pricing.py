@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-DEFAULT_HALF_QUOTA_SHARE = Decimal("0.40")
+from ticketing.domain.half_categories import QUOTA_CATEGORIES
 
-# Categories whose half-price tickets count toward the 40 % quota (Lei 12.933/2013 art. 1 § 10,
-# Decreto 8.537/2015 art. 12): students, low-income youth, people with disability and their companion.
-# The elderly (Estatuto do Idoso, art. 23) and teachers (state laws) have the right outside that quota.
-HALF_CATEGORIES = ("student", "youth_low_income", "disability", "disability_companion", "elderly", "teacher")
-QUOTA_CATEGORIES = frozenset({"student", "youth_low_income", "disability", "disability_companion"})
+DEFAULT_HALF_QUOTA_SHARE = Decimal("0.40")
 
 
 def half_price(price_cents: int) -> int:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from ticketing import db
 from ticketing.auth import Caller
+from ticketing.batches import batch_after_batch
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.services import invoices, outbox
@@ -43,18 +42,17 @@ def refund_cancelled_events(batch_size: int = 100, time_budget_seconds: float = 
     Each batch is one transaction that skips orders another worker holds, so several workers may run and a
     crash only repeats the batch it interrupted. Invoice cancellation records are written after each commit
     (the invoice function's repair sweep writes any that fail)."""
-    refunded = released = 0
-    deadline = time.monotonic() + time_budget_seconds
-    while time.monotonic() < deadline:
+
+    def take_batch() -> tuple[dict[str, int], bool]:
         rows = db.fetch_all(REFUND_CANCELLED_EVENTS, (batch_size,))
         for row in rows:
             if row["refunded"]:
-                refunded += 1
                 invoices.write_cancellation_of_order(str(row["order_id"]))
-            else:
-                released += 1
-        if len(rows) < batch_size:
-            break
+        refunded = sum(1 for row in rows if row["refunded"])
+        return {"refunded": refunded, "released": len(rows) - refunded}, len(rows) >= batch_size
+
+    totals = batch_after_batch(take_batch, time_budget_seconds)
+    refunded, released = totals.get("refunded", 0), totals.get("released", 0)
     if refunded:
         emit("OrderTransitions", refunded, to_status="refunded")
     if released:

@@ -13,11 +13,13 @@ from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
 from ticketing.auth import Caller
 from ticketing.db import catalog as sql
 from ticketing.domain.pricing import default_half_quota, general_buckets, half_price
+from ticketing.domain.statuses import EVENT_STATUSES
 from ticketing.errors import InvalidState, NotFound, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.paging import decode_cursor, page, parse_limit
 from ticketing.services import cancellations
 from ticketing.services.reports import count_seat_map_view
+from ticketing.times import utc_text
 
 # Which status changes an organizer may make (cancellation is its own flow).
 STATUS_CHANGES = {
@@ -27,19 +29,13 @@ STATUS_CHANGES = {
 }
 
 
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def event_document(row: dict, sectors: list[dict] | None = None) -> dict:
     doc: dict[str, Any] = {
         "id": str(row["id"]),
         "name": row["name"],
         "venue": row["venue"],
         "description": row["description"],
-        "starts_at": iso(row["starts_at"]),
+        "starts_at": utc_text(row["starts_at"]),
         "timezone": row["timezone"],
         "status": row["status"],
         "hold_minutes": row["hold_minutes"],
@@ -47,7 +43,7 @@ def event_document(row: dict, sectors: list[dict] | None = None) -> dict:
         "service_fee_percent": float(row["service_fee_percent"]),
         "max_tickets_per_cpf": row["max_tickets_per_cpf"],
         "max_installments": row["max_installments"],
-        "created_at": iso(row["created_at"]),
+        "created_at": utc_text(row["created_at"]),
     }
     if sectors is not None:
         doc["sectors"] = sectors
@@ -128,11 +124,11 @@ def get_event(event_id: str, caller: Caller | None) -> dict:
     return document
 
 
-def list_events(status: str | None, limit: str | None, cursor: str | None, caller: Caller | None) -> dict:
+def list_events(status: str | None, limit: int | None, cursor: str | None, caller: Caller | None) -> dict:
     """GET /events: events by status (on sale by default), soonest first."""
     status = status or "on_sale"
-    if status not in {"draft", "on_sale", "closed", "cancelled"}:
-        raise ValidationFailed.field("status", "one of draft, on_sale, closed, cancelled")
+    if status not in EVENT_STATUSES:
+        raise ValidationFailed.field("status", "one of " + ", ".join(EVENT_STATUSES))
     size = parse_limit(limit)
     after = decode_cursor(cursor)
     rows = db.fetch_all(

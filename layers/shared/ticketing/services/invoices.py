@@ -30,6 +30,7 @@ from ticketing.errors import NotFound
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.services import outbox, tickets
+from ticketing.times import utc_text
 
 log = logging.getLogger("ticketing.invoices")
 
@@ -79,10 +80,6 @@ def issuer() -> Issuer:
     if not nfe.is_valid_cnpj(found.cnpj):
         raise RuntimeError("ISSUER_CNPJ has wrong check digits")
     return found
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def invoice_items(order: dict) -> list[dict]:
@@ -142,7 +139,7 @@ def invoice_document(
         "number": number,
         "access_key": access_key,
         "emission_type": EMISSION_NORMAL,
-        "issued_at": _iso(issued_at),
+        "issued_at": utc_text(issued_at),
         "nature_of_operation": "Venda de ingressos e produtos",
         "issuer": {
             "name": company.name,
@@ -157,7 +154,7 @@ def invoice_document(
             "id": str(source["event_id"]),
             "name": source["event_name"],
             "venue": source["venue"],
-            "starts_at": _iso(source["starts_at"]),
+            "starts_at": utc_text(source["starts_at"]),
         },
         "items": invoice_items(order),
         "totals": {
@@ -239,7 +236,7 @@ def write_cancellation(invoice: dict) -> None:
             "number": invoice["number"],
             "access_key": invoice["access_key"],
             "reason": invoice["cancellation_reason"],
-            "cancelled_at": _iso(invoice["cancelled_at"]),
+            "cancelled_at": utc_text(invoice["cancelled_at"]),
         },
     )
     _run(sql.mark_cancellation_written, invoice["id"])
@@ -341,9 +338,9 @@ def get_invoice(caller: Caller, order_id: str) -> dict:
         "number": row["number"],
         "series": row["series"],
         "access_key": row["access_key"],
-        "issued_at": _iso(row["issued_at"]),
+        "issued_at": utc_text(row["issued_at"]),
         "url": documents.download_link(row["document_key"]),
-        "cancelled_at": _iso(row["cancelled_at"]) if row["cancelled_at"] else None,
+        "cancelled_at": utc_text(row["cancelled_at"]) if row["cancelled_at"] else None,
     }
     if row["cancellation_written_at"] is not None:
         body["cancellation_url"] = documents.download_link(

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from ticketing import db
 from ticketing.api import NO_NUL, NUL
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.auth import Caller
+from ticketing.batches import batch_after_batch
 from ticketing.db import orders as sql
 from ticketing.domain.email import email_for_lookup
 from ticketing.domain.pricing import counts_toward_half_quota
+from ticketing.domain.statuses import ORDER_STATUSES
 from ticketing.errors import Conflict, NotFound, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.paging import decode_cursor, page, parse_limit
 
-ORDER_STATUSES = ("reserved", "awaiting_payment", "paid", "expired", "cancelled", "refunded")
 MAX_IDEMPOTENCY_KEY = 255
+
+
+@dataclass(frozen=True)
+class Held:
+    """A hold as `hold_order` made it, or as it was made the first time (`replayed`: the same request again
+    with the same Idempotency-Key, which answers the first order and holds nothing more)."""
+
+    order: dict
+    replayed: bool
 
 
 def request_hash(body: dict) -> str:
@@ -77,10 +87,10 @@ def _product_lines(products: list[Any]) -> list[dict]:
     return sorted(lines, key=lambda x: x["product_id"])
 
 
-def hold_order(caller: Caller, body: OrderIn, idempotency_key: str | None = None) -> tuple[int, dict]:
+def hold_order(caller: Caller, body: OrderIn, idempotency_key: str | None = None) -> Held:
     """POST /orders: hold every ticket and add-on at once or nothing, in one database round trip.
 
-    Returns (status, order). With an Idempotency-Key, a repeat of the same request returns the first answer."""
+    With an Idempotency-Key, a repeat of the same request returns the first order (`replayed`)."""
     payload = {
         "order_id": str(uuid.uuid4()),
         "user_sub": caller.sub,
@@ -97,7 +107,7 @@ def hold_order(caller: Caller, body: OrderIn, idempotency_key: str | None = None
     if not result["replayed"]:
         emit("HoldsCreated")
         emit("OrderTransitions", to_status="reserved")
-    return 201, result["order"]
+    return Held(order=result["order"], replayed=bool(result["replayed"]))
 
 
 def get_order(caller: Caller, order_id: str) -> dict:
@@ -108,7 +118,7 @@ def get_order(caller: Caller, order_id: str) -> dict:
     return row["doc"]
 
 
-def _cursor_params(cursor: str | None, limit: str | None) -> dict:
+def _cursor_params(cursor: str | None, limit: int | None) -> dict:
     size = parse_limit(limit)
     after = decode_cursor(cursor)
     return {
@@ -119,7 +129,7 @@ def _cursor_params(cursor: str | None, limit: str | None) -> dict:
     }
 
 
-def list_orders(caller: Caller, limit: str | None, cursor: str | None) -> dict:
+def list_orders(caller: Caller, limit: int | None, cursor: str | None) -> dict:
     """GET /orders: the caller's orders, newest first."""
     params = _cursor_params(cursor, limit)
     rows = db.fetch_all(sql.orders_of_buyer, {**params, "sub": caller.sub})
@@ -131,7 +141,7 @@ def list_event_orders(
     event_id: str,
     status: str | None,
     email: str | None,
-    limit: str | None,
+    limit: int | None,
     cursor: str | None,
 ) -> dict:
     """GET /events/{id}/orders: the order desk of the event's organizer."""
@@ -174,14 +184,13 @@ def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 5
     """The expiration job: release stale holds in batches until none are left or time runs out.
 
     Safe to run several at once: each batch skips orders another worker has locked."""
-    released = 0
-    deadline = time.monotonic() + time_budget_seconds
-    while time.monotonic() < deadline:
+
+    def take_batch() -> tuple[dict[str, int], bool]:
         # A batch that lost a deadlock to a buyer's hold is rolled back whole and tried again.
         count = int(db.call_json(sql.release_expired_holds, (batch_size,)) or 0)
-        released += count
-        if count < batch_size:
-            break
+        return {"released": count}, count >= batch_size
+
+    released = batch_after_batch(take_batch, time_budget_seconds).get("released", 0)
     if released:
         emit("HoldsExpired", released)
         emit("OrderTransitions", released, to_status="expired")

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import threading
-import time
 from typing import Any
 
 import boto3
@@ -19,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
 from ticketing import aws, db
+from ticketing.batches import batch_after_batch
 from ticketing.config import settings
 from ticketing.db import payments as sql
 
@@ -179,13 +179,11 @@ def drain(batch_size: int = 500, time_budget_seconds: float = 50.0) -> dict[str,
     runs out. One batch a run would take minutes to send a backlog (2,000 e-mails of a cancelled event),
     and a message retried after a failure would wait behind all of it. Failing rows sink (fewest attempts
     first), so a batch of nothing but failures ends the run; the next run tries them again."""
-    totals = {"sent": 0, "failed": 0}
-    deadline = time.monotonic() + time_budget_seconds
-    while time.monotonic() < deadline:
+
+    def take_batch() -> tuple[dict[str, int], bool]:
         counts = publish_pending(limit=batch_size)
-        totals["sent"] += counts["sent"]
-        totals["failed"] += counts["failed"]
         # A short batch: nothing more is due (or a service is unreachable and its rows were skipped).
-        if counts["sent"] == 0 or counts["sent"] + counts["failed"] < batch_size:
-            break
-    return totals
+        full = counts["sent"] > 0 and counts["sent"] + counts["failed"] >= batch_size
+        return {"sent": counts["sent"], "failed": counts["failed"]}, full
+
+    return {"sent": 0, "failed": 0, **batch_after_batch(take_batch, time_budget_seconds)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,10 +23,11 @@ from ticketing.config import settings
 from ticketing.db import payments as sql
 from ticketing.domain import boleto, card, pix
 from ticketing.errors import InvalidState, Malformed, NotFound, Unauthorized, ValidationFailed
+from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.services import outbox
-from ticketing.services.catalog import parse_id
 from ticketing.services.orders import idempotency
+from ticketing.times import utc_text
 from ticketing.webhook import signature_valid, webhook_secret
 
 DECLINED_TEST_CARD = "4000000000000002"
@@ -34,12 +36,17 @@ BOLETO_DAYS = 3
 MIN_INSTALLMENT_CENTS = 500
 
 
+@dataclass(frozen=True)
+class PaymentStarted:
+    """A payment as `create_payment` started it, or as it was started the first time (`replayed`: the same
+    request again with the same Idempotency-Key)."""
+
+    payment: dict
+    replayed: bool
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _checked_card(body: PaymentIn) -> dict:
@@ -129,7 +136,7 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
             "pix_copy_paste": pix.build_pix_payload(
                 cfg.pix_key, amount, cfg.merchant_name, cfg.merchant_city, txid=txid
             ),
-            "expires_at": _iso(expires_at),
+            "expires_at": utc_text(expires_at),
         }
     due_date, expires_at = boleto_deadline(now, order["starts_at"], order["timezone"])
     code = boleto.barcode(cfg.boleto_bank, amount, due_date, boleto_free_field(payment_id))
@@ -137,7 +144,7 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
         "boleto_barcode": code,
         "boleto_line": boleto.typeable_line(code),
         "due_date": due_date.isoformat(),
-        "expires_at": _iso(expires_at),
+        "expires_at": utc_text(expires_at),
     }
 
 
@@ -150,10 +157,10 @@ def with_qr_code(payment: dict) -> dict:
 
 def create_payment(
     caller: Caller, order_id: str, body: PaymentIn, idempotency_key: str | None = None
-) -> tuple[int, dict]:
+) -> PaymentStarted:
     """POST /orders/{id}/payments: pay a reserved order by card (decided at once), PIX or boleto (pending).
 
-    Returns (status, payment). With an Idempotency-Key, a repeat of the same request returns the first answer."""
+    With an Idempotency-Key, a repeat of the same request returns the first payment (`replayed`)."""
     card_fields = _checked_card(body) if body.method == "card" else None
     if body.method != "card" and body.card is not None:
         raise ValidationFailed.field("card", "only for card payments")
@@ -186,7 +193,7 @@ def create_payment(
     if result.get("outbox"):
         # Only what this decision queued: a backlog is the scheduled publisher's job, not the buyer's wait.
         outbox.publish_pending(aggregate_ids=[payload["order_id"], payload["payment_id"]], quick=True)
-    return 201, with_qr_code(payment)
+    return PaymentStarted(payment=with_qr_code(payment), replayed=bool(result.get("replayed")))
 
 
 def settle_payment(payment_id: str, status: str) -> dict:
@@ -212,8 +219,5 @@ def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
     try:
         notice = WebhookIn.model_validate(document)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]} for e in exc.errors()
-        ]
-        raise ValidationFailed(errors) from None
+        raise ValidationFailed.from_pydantic(exc.errors()) from None
     return settle_payment(str(notice.payment_id), notice.status)
