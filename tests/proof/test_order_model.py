@@ -547,7 +547,7 @@ class OrderModel(RuleBasedStateMachine):
         short = db.fetch_all(
             """SELECT o.id, o.total_cents,
                       COALESCE((SELECT sum(y.amount_cents) FROM payments y
-                                 WHERE y.order_id = o.id AND y.status = 'approved'), 0)::int AS approved
+                                 WHERE y.order_id = o.id AND y.status = 'approved'), 0)::bigint AS approved
                  FROM orders o
                 WHERE o.event_id = %s AND o.status = 'paid'""",
             (self.event_id,),

@@ -2,9 +2,9 @@
 -- expires with them. The caller has locked the orders.
 --
 -- One lock order for everything that takes or gives back places, so a hold and a release cannot deadlock:
--- the account's hold counter, the buyer's CPF counter, seats, price tiers, add-on stock, and last the hot rows (half-price quota on
--- sectors, then general places in sector_buckets), as hold_order takes them. Within one table, rows are
--- updated in id order, so two releases agree with each other too.
+-- the account's hold counter, the buyer's CPF counter, seats, price tiers, add-on stock, and last the hot
+-- rows (half-price quota on sectors, then general places in sector_buckets), as hold_order takes them.
+-- Within one table, rows are updated in id order, so two releases agree with each other too.
 CREATE OR REPLACE FUNCTION release_orders(p_ids uuid[], p_status text) RETURNS void
     LANGUAGE plpgsql
 AS $$
