@@ -26,9 +26,13 @@ def hold_many(ev: dict, buyer_sub: str, count: int) -> list[str]:
         "products": [{"index": 0, "product_id": ev["product"]["id"], "quantity": 1}],
         "idempotency": None,
     }
-    rows = db.fetch_all(
-        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid())) -> 'order' ->> 'id' AS id"
-        " FROM generate_series(1, %s)",
-        (json.dumps(request), count),
-    )
+    # Test set-up, not an application path: thousands of holds in one statement may outlast the role's
+    # statement_timeout (meant for the functions' requests), so this one transaction lifts it.
+    with db.connection() as conn, conn.transaction():
+        conn.execute("SET LOCAL statement_timeout = 0")
+        rows = conn.execute(
+            "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid())) -> 'order' ->> 'id'"
+            " AS id FROM generate_series(1, %s)",
+            (json.dumps(request), count),
+        ).fetchall()
     return [r["id"] for r in rows]
