@@ -10,7 +10,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 
-.PHONY: install tools system-deps start invoke test test-fast test-browser lint build validate bench clean
+.PHONY: install tools system-deps start invoke test test-fast test-browser lint build validate bench soak clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ build: tools
 
 bench: install
 	$(PY) -m bench
+
+# Mixed traffic through the local runtime for SOAK_SECONDS (10 minutes by default), then its figures and
+# invariants; fails on a 5xx, a request with no answer or a broken invariant. CI runs SOAK_SECONDS=60.
+SOAK_SECONDS ?= 600
+soak: install
+	SOAK_SECONDS=$(SOAK_SECONDS) $(PY) -m bench.soak
 
 clean:
 	rm -rf .aws-sam build

@@ -12,7 +12,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from bench import cold_start, expiry, fixtures, http_bench, service_holds
+from bench import cold_start, expiry, fixtures, http_bench, overload, service_holds
 from bench.database import HOT_ROW, SIXTEEN_ROWS, BenchServer, run_pgbench
 from bench.measure import CpuMeter, LoadResult
 from bench.settings import bench_settings
@@ -321,6 +321,24 @@ def run_all(server: BenchServer, settings, report: Report) -> None:
             f"{verdict(ratio, 0.5)}; {'exact' if result.places_back_exactly else 'NOT EXACT'}",
         )
     )
+
+    say(f"8. overload: {overload.BUYERS} concurrent buyers on a pool of {overload.POOL} connections")
+    shed = overload.run_overload(url, settings.seconds * 2)
+    report.notes.append(f"overload: {shed.describe()}")
+    say(f"  {report.notes[-1]}")
+    for failure in shed.failures:
+        report.fail(f"overload: {failure}")
+    report.rows.append(
+        Row(
+            f"8. overload, {overload.BUYERS} buyers on a pool of {overload.POOL} (service in-process)",
+            f"slowest answer {shed.slowest_s:.2f} s; {dict(shed.answers)}",
+            f"one buyer before: {shed.baseline_per_s:,.0f}/s, after: {shed.after_per_s:,.0f}/s",
+            f"{shed.after_per_s / shed.baseline_per_s:.2f}" if shed.baseline_per_s else "-",
+            "201/409/503 within 2 s, exact, full speed again <= 5 s",
+            "yes" if not shed.failures else "NO",
+        )
+    )
+    fixtures.use_database(url)
 
     say("7. cold start")
     cold = cold_start.measure_cold_start(settings.cold_start_samples)

@@ -38,9 +38,13 @@ def hold_many(ev: dict, count: int) -> list[str]:
         "products": [{"index": 0, "product_id": ev["product"]["id"], "quantity": 1}],
         "idempotency": None,
     }
-    rows = db.fetch_all(
-        "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid(), 'user_sub', sub))"
-        " -> 'order' ->> 'id' AS id FROM unnest(%s::text[]) AS sub",
-        (json.dumps(request), subs),
-    )
+    # Test set-up, not an application path: thousands of holds in one statement may outlast the role's
+    # statement_timeout (meant for the functions' requests), so this one transaction lifts it.
+    with db.connection() as conn, conn.transaction():
+        conn.execute("SET LOCAL statement_timeout = 0")
+        rows = conn.execute(
+            "SELECT hold_order(%s::jsonb || jsonb_build_object('order_id', gen_random_uuid(), 'user_sub', sub))"
+            " -> 'order' ->> 'id' AS id FROM unnest(%s::text[]) AS sub",
+            (json.dumps(request), subs),
+        ).fetchall()
     return [r["id"] for r in rows]

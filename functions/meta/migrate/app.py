@@ -16,7 +16,12 @@ import psycopg
 
 from ticketing.config import settings
 from ticketing.db import IamAuthConnection
-from ticketing.db.migrate import FUNCTION_FILES, apply_migrations, apply_migrations_at
+from ticketing.db.migrate import (
+    FUNCTION_FILES,
+    MIGRATE_APPLICATION_NAME,
+    apply_migrations,
+    apply_migrations_at,
+)
 from ticketing.observability import logger
 
 _RETRY_MARGIN_MS = 30_000  # stop retrying while there is still time to answer CloudFormation
@@ -37,6 +42,7 @@ def _apply() -> list[str]:
         sslmode="require",
         connect_timeout=max(1, int(cfg.db_connect_timeout)),
         prepare_threshold=None,
+        application_name=MIGRATE_APPLICATION_NAME,
     ) as conn:
         return apply_migrations(conn)
 

@@ -19,6 +19,7 @@ class Settings:
     db_pool_min: int
     db_pool_max: int
     db_connect_timeout: float
+    db_pool_wait: float
     user_pool_id: str | None
     user_pool_client_id: str | None
     cognito_issuer: str | None
@@ -54,6 +55,8 @@ def settings() -> Settings:
         db_pool_min=int(env.get("DB_POOL_MIN", "1")),
         db_pool_max=int(env.get("DB_POOL_MAX", "2")),
         db_connect_timeout=float(env.get("DB_CONNECT_TIMEOUT", "3")),
+        # How long a request waits for a pooled connection once the pool has served one: then 503.
+        db_pool_wait=float(env.get("DB_POOL_WAIT_SECONDS", "1")),
         user_pool_id=env.get("USER_POOL_ID") or None,
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID") or None,
         cognito_issuer=env.get("COGNITO_ISSUER") or None,

@@ -17,6 +17,7 @@ class DomainError(Exception):
     status = 400
     name = "malformed"
     title = "Bad request"
+    headers: dict[str, str] = {}  # response headers the problem carries (Retry-After on a 503)
 
     def __init__(self, detail: str | None = None, **extra: object) -> None:
         super().__init__(detail or self.title)
@@ -131,6 +132,7 @@ class WrongEvent(Conflict):
 
 class ServiceUnavailable(DomainError):
     status, name, title = 503, "unavailable", "Service temporarily unavailable"
+    headers = {"Retry-After": "1"}  # contract v2: a 503 says when to come back
 
 
 CONFLICTS_BY_NAME: dict[str, type[Conflict]] = {

@@ -123,7 +123,7 @@ def problem_response(error: DomainError, headers: dict[str, str] | None = None) 
         status_code=error.status,
         content_type=PROBLEM_JSON,
         body=json.dumps(error.problem()),
-        headers=headers,
+        headers={**error.headers, **(headers or {})} or None,
     )
 
 

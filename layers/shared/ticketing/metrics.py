@@ -21,6 +21,7 @@ DEFINITIONS: dict[str, tuple[MetricUnit, tuple[str, ...]]] = {
     "InvoiceLag": (MetricUnit.Seconds, ()),
     "InvoicesIssued": (MetricUnit.Count, ()),
     "CheckIns": (MetricUnit.Count, ("outcome",)),
+    "DatabasePoolTimeouts": (MetricUnit.Count, ()),  # requests shed with 503: no connection within a second
 }
 
 

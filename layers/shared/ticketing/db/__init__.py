@@ -26,9 +26,11 @@ from ticketing.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from ticketing.metrics import emit
 from ticketing.observability import traced
 
 _pool: ConnectionPool | None = None
+_pool_served = False  # once a connection was given, a request waits only db_pool_wait for the next
 _pool_lock = threading.Lock()
 _token: tuple[str, float] | None = None
 _TOKEN_SECONDS = 600  # IAM auth tokens are valid for 15 minutes; renew well before
@@ -65,13 +67,16 @@ def _conninfo() -> tuple[str, dict[str, Any], type[psycopg.Connection]]:
         "row_factory": dict_row,
         "connect_timeout": max(1, int(cfg.db_connect_timeout)),
         "application_name": "ticketing",
+        # Locally and in the tests too, the settings RDS Proxy needs so it never pins a session: no
+        # server-side prepared statements (nor the DEALLOCATE ALL psycopg sends after them), autocommit, no
+        # start-up `options` (the proxy refuses them). Time-outs come from the database role (migrations).
+        "prepare_threshold": None,
     }
     if cfg.db_iam_auth:
-        # RDS Proxy: TLS required, token as password, no server-side prepared statements (they pin sessions).
+        # RDS Proxy: TLS required, an IAM token as the password.
         kwargs.update(
             host=cfg.db_host, port=cfg.db_port, dbname=cfg.db_name, user=cfg.db_user, sslmode="require"
         )
-        kwargs["prepare_threshold"] = None
         return "", kwargs, IamAuthConnection
     if not cfg.database_url:
         raise RuntimeError("DATABASE_URL is not set and DB_IAM_AUTH is off: no database to reach")
@@ -101,8 +106,9 @@ def pool() -> ConnectionPool:
 
 
 def close_pool() -> None:
-    global _pool
+    global _pool, _pool_served
     with _pool_lock:
+        _pool_served = False
         if _pool is not None:
             _pool.close()
             _pool = None
@@ -131,12 +137,21 @@ _RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailu
 def connection() -> Iterator[psycopg.Connection]:
     """A pooled autocommit connection. A database that is down becomes a 503, never a hang;
     a problem raised by a SQL function becomes its domain error."""
+    global _pool_served
+    cfg = settings()
+    # Overload sheds: a busy pool answers 503 within about a second instead of queueing the request until
+    # the gateway gives up. The first borrow may also open the connection (TLS, IAM token): it waits longer.
+    wait = cfg.db_pool_wait if _pool_served else cfg.db_connect_timeout + 2
     try:
-        with traced("postgres"), pool().connection() as conn:
+        with traced("postgres"), pool().connection(timeout=wait) as conn:
+            _pool_served = True
             yield conn
     except psycopg.errors.RaiseException as exc:
         raise problem_from_sql(exc) from None
-    except (psycopg.OperationalError, PoolTimeout) as exc:
+    except PoolTimeout as exc:
+        emit("DatabasePoolTimeouts")
+        raise ServiceUnavailable("The service is busy; retry shortly") from exc
+    except psycopg.OperationalError as exc:
         if isinstance(exc, _RETRYABLE):
             raise
         raise ServiceUnavailable("The database is unavailable; retry shortly") from exc

@@ -125,6 +125,10 @@ def apply_migrations(conn: psycopg.Connection) -> list[str]:
 
     Returns the names of the migrations applied now (the functions are re-created every time)."""
     conn.autocommit = True
+    # This session is the deploy's own, closed right after: it may pin its proxy connection (session lock,
+    # SET, large function bodies). The role's time-outs are for the functions, not for a schema change.
+    conn.execute("SET statement_timeout = 0")
+    conn.execute("SET lock_timeout = 0")
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_ID,))
     try:
         applied_now = _apply_schema(conn)
@@ -134,6 +138,10 @@ def apply_migrations(conn: psycopg.Connection) -> list[str]:
     return applied_now
 
 
+MIGRATE_APPLICATION_NAME = "ticketing-migrate"  # tells its statements from the functions' in the logs
+
+
 def apply_migrations_at(conninfo: str, **kwargs: object) -> list[str]:
+    kwargs.setdefault("application_name", MIGRATE_APPLICATION_NAME)
     with psycopg.connect(conninfo, **kwargs) as conn:
         return apply_migrations(conn)

@@ -88,9 +88,16 @@ BEGIN
         v_sector := v_taken.line_sector;
         v_quantity := (v_line ->> 'quantity')::int;
         IF v_sector.kind = 'general' THEN
-            v_general_sectors := v_general_sectors || v_sector.id;
-            v_general_quantities := v_general_quantities || v_quantity;
-            v_general_buckets := v_general_buckets || v_sector.buckets;
+            -- One take per sector (lines arrive sorted by sector): take_general_places must not be called
+            -- twice for a sector in one transaction, or the second call could wait while holding a bucket.
+            IF v_general_sectors[cardinality(v_general_sectors)] = v_sector.id THEN
+                v_general_quantities[cardinality(v_general_quantities)] :=
+                    v_general_quantities[cardinality(v_general_quantities)] + v_quantity;
+            ELSE
+                v_general_sectors := v_general_sectors || v_sector.id;
+                v_general_quantities := v_general_quantities || v_quantity;
+                v_general_buckets := v_general_buckets || v_sector.buckets;
+            END IF;
         END IF;
         IF (v_line ->> 'counts_to_quota')::boolean THEN
             v_quota_sectors := v_quota_sectors || v_sector.id;

@@ -26,32 +26,16 @@ BEGIN
                 RAISE EXCEPTION 'limit-exceeded';
             END IF;
         END IF;
-        -- Same locking order as hold_order: by sector, general places before seats.
+        -- The lock order of hold_order and release_orders: seats, tiers, add-ons, then the hot rows (half-price
+        -- quota, general places by sector), so a late approval cannot deadlock with a buyer's hold.
         FOR v_line IN
-            SELECT l.sector_id, l.seat_id, sum(l.quantity)::int AS quantity, s.buckets
-              FROM order_tickets l JOIN sectors s ON s.id = l.sector_id
-             WHERE l.order_id = p_order
-             GROUP BY l.sector_id, l.seat_id, s.buckets
-             ORDER BY l.sector_id, l.seat_id NULLS FIRST
+            SELECT seat_id FROM order_tickets
+             WHERE order_id = p_order AND seat_id IS NOT NULL
+             ORDER BY sector_id, seat_id
         LOOP
-            IF v_line.seat_id IS NULL THEN
-                PERFORM take_general_places(v_line.sector_id, v_line.quantity, v_line.buckets);
-            ELSE
-                UPDATE seats SET order_id = p_order WHERE id = v_line.seat_id AND order_id IS NULL;
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'seat-unavailable';
-                END IF;
-            END IF;
-        END LOOP;
-        FOR v_line IN
-            SELECT sector_id, sum(quantity)::int AS quantity
-              FROM order_tickets WHERE order_id = p_order AND counts_to_quota
-             GROUP BY sector_id ORDER BY sector_id
-        LOOP
-            UPDATE sectors SET half_taken = half_taken + v_line.quantity
-             WHERE id = v_line.sector_id AND half_taken + v_line.quantity <= half_quota;
+            UPDATE seats SET order_id = p_order WHERE id = v_line.seat_id AND order_id IS NULL;
             IF NOT FOUND THEN
-                RAISE EXCEPTION 'limit-exceeded';
+                RAISE EXCEPTION 'seat-unavailable';
             END IF;
         END LOOP;
         FOR v_line IN
@@ -76,6 +60,26 @@ BEGIN
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'out-of-stock';
             END IF;
+        END LOOP;
+        FOR v_line IN
+            SELECT sector_id, sum(quantity)::int AS quantity
+              FROM order_tickets WHERE order_id = p_order AND counts_to_quota
+             GROUP BY sector_id ORDER BY sector_id
+        LOOP
+            UPDATE sectors SET half_taken = half_taken + v_line.quantity
+             WHERE id = v_line.sector_id AND half_taken + v_line.quantity <= half_quota;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'limit-exceeded';
+            END IF;
+        END LOOP;
+        FOR v_line IN
+            SELECT l.sector_id, sum(l.quantity)::int AS quantity, s.buckets
+              FROM order_tickets l JOIN sectors s ON s.id = l.sector_id
+             WHERE l.order_id = p_order AND l.seat_id IS NULL
+             GROUP BY l.sector_id, s.buckets
+             ORDER BY l.sector_id
+        LOOP
+            PERFORM take_general_places(v_line.sector_id, v_line.quantity, v_line.buckets);
         END LOOP;
         UPDATE orders SET released_at = NULL, updated_at = now() WHERE id = p_order;
     EXCEPTION WHEN raise_exception OR check_violation THEN
