@@ -174,8 +174,6 @@ class LocalRuntime:
             "DB_POOL_MIN": "2",
             "DB_POOL_MAX": "16",
             "STAGE": "local",
-            # A paid order's message leaves after the answer, not in it (see ticketing.services.outbox).
-            "OUTBOX_PUBLISH_IN_BACKGROUND": "true",
             "PAYMENT_WEBHOOK_SECRET": os.environ.get("PAYMENT_WEBHOOK_SECRET", "local-webhook-secret"),
             "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", DEFAULT_CORS_ORIGINS),
             "AWS_ENDPOINT_URL": self.moto_endpoint or "",

@@ -176,7 +176,7 @@ _background: list[Any] = []  # one worker thread, made on first use
 
 def publish_after_commit(aggregate_ids: list[str]) -> None:
     """What a decision just queued, sent now: in the request (one quick try) in AWS; locally, with
-    OUTBOX_PUBLISH_IN_BACKGROUND=true (the local runtime sets it), by one worker thread of this process, so
+    OUTBOX_PUBLISH_IN_BACKGROUND=true (the benchmark's local runtime sets it), by one worker thread of this process, so
     the buyer's answer does not wait on the local stand-in for SNS (moto's publish to an SQS subscription
     scans the queue's messages). The same publish_pending either way; the scheduled publisher still
     sends whatever a failure left behind."""
