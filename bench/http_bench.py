@@ -50,6 +50,8 @@ def start_runtime(database_url: str):
             "POWERTOOLS_LOG_LEVEL": "WARNING",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",
+            # A paid order's message leaves after the answer, not in it (see ticketing.services.outbox).
+            "OUTBOX_PUBLISH_IN_BACKGROUND": "true",
         },
     )
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -12,9 +13,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from bench import cold_start, expiry, fixtures, http_bench, overload, service_holds
+from bench import cold_start, expiry, fixtures, http_bench, journey, overload, service_holds
 from bench.database import HOT_ROW, SIXTEEN_ROWS, BenchServer, run_pgbench
-from bench.measure import CpuMeter, LoadResult
+from bench.measure import CpuMeter, LoadResult, percentile
 from bench.settings import bench_settings
 from ticketing import db
 from ticketing.db.migrate import apply_migrations_at
@@ -113,7 +114,10 @@ def main() -> int:
         server = None
         try:
             server = BenchServer().start()
-            run_all(server, settings, report)
+            if settings.only in ("", "journey"):
+                run_all(server, settings, report, app_output)
+            else:
+                raise ValueError(f"BENCH_ONLY={settings.only!r}: only 'journey' is known")
         except Exception:
             say(traceback.format_exc())
             report.fail("the benchmark run crashed (see the traceback above)")
@@ -161,10 +165,15 @@ def background_load(seconds: float = 1.0) -> float:
     return cpu.machine_busy
 
 
-def run_all(server: BenchServer, settings, report: Report) -> None:
+def run_all(server: BenchServer, settings, report: Report, app_output: str) -> None:
     url = server.create_database()
     apply_migrations_at(url)
     workers, seconds = settings.workers, settings.seconds
+    if settings.only == "journey":
+        fixtures.use_database(url)
+        organizer = fixtures.create_user(url, "Bench organizer", organizer=True)
+        run_journey(url, organizer, settings, report, app_output)
+        return
     report.notes.append(
         f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, PostgreSQL {server.version()} "
         f"({'embedded' if server.embedded else 'DATABASE_URL'}), app and pgbench over {server.transport}; "
@@ -297,6 +306,7 @@ def run_all(server: BenchServer, settings, report: Report) -> None:
     )
 
     run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report)
+    run_journey(url, organizer, settings, report, app_output)
 
     say(f"5. expiry of {settings.stale_holds:,} stale holds")
     fixtures.use_database(url)
@@ -437,6 +447,142 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
     finally:
         runtime.stop()
         fixtures.use_database(url)
+
+
+def route_durations(log_path: str, offset: int) -> dict[str, list[float]]:
+    """The access log's duration_ms per route, from what the functions wrote after `offset`."""
+    found: dict[str, list[float]] = {}
+    with open(log_path, "rb") as log:
+        log.seek(offset)
+        for raw in log:
+            if b'"duration_ms"' not in raw:
+                continue
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if line.get("route") and isinstance(line.get("duration_ms"), int | float):
+                found.setdefault(line["route"], []).append(float(line["duration_ms"]))
+    return found
+
+
+def run_journey(url, organizer, settings, report: Report, app_output: str) -> None:
+    """Row 8: the purchase journey (8 clients and 1), its documents after the load, and the seed's app
+    beside it when BENCH_PEER_DIR is set; row 9: the Lambda duration of each route at light load."""
+    seconds = settings.journey_seconds
+    say(f"8. purchase journey through the local runtime, {seconds:g} s per load")
+    fixtures.use_database(url)
+    event = journey.prepare_event(url, organizer, seats=2_000 if settings.quick else 20_000)
+    try:
+        runtime = http_bench.start_runtime(url)
+    except http_bench.RuntimeUnavailable as exc:
+        report.rows.append(
+            Row("8. purchase journey", "not run", str(exc)[:60], "-", ">= 5x the seed's app", "not run")
+        )
+        return
+    try:
+        tokens = http_bench.sign_up_buyers(runtime.base_url, 32, "journey")
+        eight = journey.run_journeys(runtime.base_url, tokens, event, 8, seconds)
+        journey.wait_for_documents(url, eight)
+        from ticketing.observability import logger
+
+        offset = os.path.getsize(app_output)
+        logger.setLevel("INFO")
+        try:
+            one = journey.run_journeys(runtime.base_url, tokens, event, 1, seconds)
+        finally:
+            logger.setLevel("WARNING")
+        journey.wait_for_documents(url, one)
+        durations = route_durations(app_output, offset)
+    finally:
+        runtime.stop()
+        fixtures.use_database(url)
+    for result in (eight, one):
+        say(
+            f"  {result.clients} client(s): {result.per_second:,.1f} journeys/s p50 {result.p50_ms:.0f} "
+            f"p99 {result.p99_ms:.0f} ms, {result.failed} failed, {result.server_errors} 5xx, client CPU "
+            f"{result.client_cpu_seconds / result.seconds:.2f} core, machine {result.machine_busy * 100:.0f}% busy; "
+            f"documents of {len(result.paid_orders)} paid orders done "
+            + (
+                f"{result.documents_seconds:.1f} s after the load"
+                if result.documents_seconds is not None
+                else f"NOT done: {result.documents_missing} missing"
+            )
+        )
+        say(f"    steps: {result.step_summary()}")
+        if result.errors:
+            say(f"    errors: {result.errors}")
+        if result.server_errors:
+            report.fail(
+                f"purchase journey ({result.clients} clients): {result.server_errors} 5xx or connection errors"
+            )
+        if result.documents_missing:
+            report.fail(
+                f"purchase journey: {result.documents_missing} paid orders without all their documents"
+            )
+    scaling = eight.per_second / one.per_second if one.per_second else 0.0
+    peer_folder = journey.peer_dir()
+    peer = None
+    if peer_folder is not None:
+        say(f"  the seed's app beside it (peer_bench.py, {peer_folder.name})")
+        try:
+            peer = journey.run_peer(peer_folder, 8, seconds)
+            say(
+                f"  seed's app, 8 clients: {peer.per_second:,.1f} journeys/s p50 {peer.p50_ms:.0f} p99 {peer.p99_ms:.0f} ms, {peer.server_errors} 5xx"
+            )
+        except Exception as exc:  # the peer is not ours: its failure is a note, not a failure of this run
+            report.notes.append(f"the seed's app did not run: {exc}")
+    docs = (
+        f"documents {eight.documents_seconds:.1f} s after"
+        if eight.documents_seconds is not None
+        else f"{eight.documents_missing} without documents"
+    )
+    figure = f"{eight.per_second:,.1f}/s p50 {eight.p50_ms:.0f} p99 {eight.p99_ms:.0f} ms, {eight.server_errors} 5xx; {docs}"
+    if peer is not None:
+        ratio = eight.per_second / peer.per_second if peer.per_second else 0.0
+        p99_share = eight.p99_ms / peer.p99_ms if peer.p99_ms else 0.0
+        reference = f"seed's app: {peer.per_second:,.1f}/s p50 {peer.p50_ms:.0f} p99 {peer.p99_ms:.0f} ms, {peer.server_errors} 5xx"
+        ratio_text = f"{ratio:.1f}x; p99 {p99_share:.2f}; 8/1 {scaling:.1f}x"
+        met = (
+            f"{verdict(ratio, 5.0)}; p99 {verdict(p99_share, 0.2, at_least=False)}; "
+            f"scaling {verdict(scaling, 2.5)}; {'0 5xx' if not eight.server_errors else '5xx'}"
+        )
+    else:
+        reference = "seed's app: not run (set BENCH_PEER_DIR)"
+        ratio_text = f"8/1 {scaling:.1f}x"
+        met = f"scaling {verdict(scaling, 2.5)}; {'0 5xx' if not eight.server_errors else '5xx'}"
+    report.rows.append(
+        Row(
+            "8. purchase journey (hold, add-on, read, card, read), 8 clients",
+            figure,
+            reference,
+            ratio_text,
+            ">= 5x, p99 <= 0.2x, 8/1 >= 2.5x, 0 5xx",
+            met,
+        )
+    )
+    report.rows.append(
+        Row(
+            "   same journey, 1 client",
+            f"{one.per_second:,.1f}/s p50 {one.p50_ms:.0f} p99 {one.p99_ms:.0f} ms",
+            "-",
+            "-",
+            "-",
+            "-",
+        )
+    )
+    for route_key, values in sorted(durations.items()):
+        values.sort()
+        report.rows.append(
+            Row(
+                f"9. Lambda duration {route_key}",
+                f"p50 {percentile(values, 0.50):.1f} p99 {percentile(values, 0.99):.1f} ms ({len(values)} calls)",
+                "access log duration_ms, 1 journey client",
+                "-",
+                "- (figure only)",
+                "-",
+            )
+        )
 
 
 def record_rush(report: Report, rush, transport: str, settings) -> None:

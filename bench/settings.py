@@ -17,6 +17,8 @@ class BenchSettings:
     rush_seats: int
     stale_holds: int
     cold_start_samples: int
+    journey_seconds: float  # each purchase-journey load (8 clients, then 1)
+    only: str  # BENCH_ONLY=journey runs the purchase journey alone
 
     @property
     def label(self) -> str:
@@ -36,4 +38,8 @@ def bench_settings() -> BenchSettings:
         rush_seats=100,
         stale_holds=20_000 if quick else 100_000,
         cold_start_samples=3 if quick else 5,
+        journey_seconds=max(
+            1.0, min(float(os.environ.get("BENCH_JOURNEY_SECONDS") or (2 if quick else 20)), 60.0)
+        ),
+        only=os.environ.get("BENCH_ONLY", "").strip().lower(),
     )

@@ -12,11 +12,13 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-
-import jwt
+from typing import TYPE_CHECKING
 
 from ticketing.config import settings
 from ticketing.errors import Unauthorized
+
+if TYPE_CHECKING:
+    import jwt
 
 ORGANIZER_GROUP = "organizer"
 
@@ -61,6 +63,8 @@ class Caller:
 
 @lru_cache(maxsize=1)
 def _jwks_client() -> jwt.PyJWKClient:
+    import jwt  # only where tokens are verified here (locally): a cold start in AWS skips PyJWT and cryptography
+
     url = settings().cognito_jwks_url
     if not url:
         raise Unauthorized("Token verification is not configured")
@@ -80,6 +84,8 @@ def verify_access_token(token: str) -> dict:
     hit = _verified.get(token)
     if hit is not None and hit[1] > now:
         return hit[0]
+    import jwt
+
     cfg = settings()
     try:
         key = _jwks_client().get_signing_key_from_jwt(token).key

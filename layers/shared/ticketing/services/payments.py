@@ -192,7 +192,7 @@ def create_payment(
             )
     if result.get("outbox"):
         # Only what this decision queued: a backlog is the scheduled publisher's job, not the buyer's wait.
-        outbox.publish_pending(aggregate_ids=[payload["order_id"], payload["payment_id"]], quick=True)
+        outbox.publish_after_commit([payload["order_id"], payload["payment_id"]])
     return PaymentStarted(payment=with_qr_code(payment), replayed=bool(result.get("replayed")))
 
 
@@ -203,7 +203,7 @@ def settle_payment(payment_id: str, status: str) -> dict:
     result = db.call_json(sql.settle_payment, (parse_id(payment_id, "payment"), status))
     emit("Payments", method="webhook", outcome=str(result.get("status")))
     if result.pop("outbox", False):
-        outbox.publish_pending(aggregate_ids=[result["order_id"], result["payment_id"]], quick=True)
+        outbox.publish_after_commit([result["order_id"], result["payment_id"]])
     result.pop("order_id", None)
     return result
 
