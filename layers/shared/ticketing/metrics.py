@@ -21,6 +21,9 @@ DEFINITIONS: dict[str, tuple[MetricUnit, tuple[str, ...]]] = {
     "InvoiceLag": (MetricUnit.Seconds, ()),
     "InvoicesIssued": (MetricUnit.Count, ()),
     "CheckIns": (MetricUnit.Count, ("outcome",)),
+    "QueueAdmissions": (MetricUnit.Count, ()),
+    "QueueOldestWaitSeconds": (MetricUnit.Seconds, ()),
+    "QueueAdmissionLagSeconds": (MetricUnit.Seconds, ()),
 }
 
 

@@ -45,6 +45,12 @@ BEGIN
     IF EXISTS (SELECT 1 FROM events WHERE id = v_order.event_id AND (status = 'cancelled' OR starts_at <= now())) THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event was cancelled or has already started';
     END IF;
+    -- Issue 17: a boleto would hold places for days during a queued on-sale. (The integrity work moves
+    -- the boleto rules into boleto_refusal(); this condition belongs there.)
+    IF v_method = 'boleto' AND EXISTS (SELECT 1 FROM events WHERE id = v_order.event_id AND queue_enabled) THEN
+        RAISE EXCEPTION 'invalid-state'
+            USING DETAIL = 'Boleto is not accepted while the event''s waiting room is enabled; pay by card or PIX';
+    END IF;
     IF (p ->> 'amount_cents')::bigint <> v_order.total_cents THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The order total changed meanwhile; read the order and pay again';
     END IF;
