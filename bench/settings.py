@@ -17,6 +17,10 @@ class BenchSettings:
     rush_seats: int
     stale_holds: int
     cold_start_samples: int
+    queue_events: int  # queued events each bench buyer joins (joins/s through HTTP)
+    onsale_buyers: int  # the simulated on-sale: buyers joining, places, admissions a minute
+    onsale_places: int
+    onsale_rate: int
 
     @property
     def label(self) -> str:
@@ -36,4 +40,8 @@ def bench_settings() -> BenchSettings:
         rush_seats=100,
         stale_holds=20_000 if quick else 100_000,
         cold_start_samples=3 if quick else 5,
+        queue_events=5 if quick else 20,
+        onsale_buyers=10_000 if quick else 100_000,
+        onsale_places=2_000 if quick else 20_000,
+        onsale_rate=600 if quick else 2_000,
     )
