@@ -460,13 +460,16 @@ def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], sett
             f"waiting room through HTTP: {errors} 5xx {dict(queue.joins.outcomes)} {dict(queue.polls.outcomes)}"
         )
     if queue.queries_per_poll:
-        report.fail(f"position polls caused {queue.pg_transactions_during_polls} PostgreSQL transactions")
+        report.fail(
+            f"position polls caused {queue.pg_transactions_during_polls} PostgreSQL transactions and took "
+            f"{queue.connections_during_polls} connections"
+        )
     report.rows.append(
         Row(
             f"8. waiting room through HTTP, {len(tokens)} conns: joins; position polls",
             f"joins {tps(queue.joins)}; polls {tps(queue.polls)}",
-            f"PostgreSQL transactions during {queue.polls.count:,} polls: "
-            f"{max(0, queue.pg_transactions_during_polls - queue.own_measurement_transactions)}",
+            f"during {queue.polls.count:,} polls: {queue.pg_transactions_during_polls} PostgreSQL transactions, "
+            f"{queue.connections_during_polls} connections taken",
             f"{queue.queries_per_poll:.2f} queries/poll",
             "0 queries per poll, 0 5xx",
             "yes" if not queue.queries_per_poll and not errors else "NO",

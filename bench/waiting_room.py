@@ -27,7 +27,7 @@ from ticketing.api.catalog import EventIn, EventPatch, QueueIn, SectorIn
 from ticketing.api.orders import OrderIn
 from ticketing.auth import Caller
 from ticketing.domain import waiting_room as rules
-from ticketing.errors import Conflict
+from ticketing.errors import Conflict, ServiceUnavailable
 from ticketing.services import catalog, orders, waiting_room
 
 # ---------------------------------------------------------------- HTTP: joins/s and polls/s
@@ -54,25 +54,54 @@ def _queued_event(
 
 
 def _transactions(url: str) -> int:
+    """The database's committed + rolled-back transactions, once every backend's pending statistics are
+    flushed (a backend reports them at most once a second)."""
+    time.sleep(1.5)
     with db.connection() as conn:
         row = conn.execute(
-            "SELECT pg_stat_force_next_flush(), xact_commit + xact_rollback AS n FROM pg_stat_database "
-            "WHERE datname = current_database()"
+            "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()"
         ).fetchone()
     return int(row["n"])
+
+
+class ConnectionCheckouts:
+    """Counts connections taken from any psycopg pool of this process (the local runtime serves the
+    functions in-process), while active."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> ConnectionCheckouts:
+        from psycopg_pool import ConnectionPool
+
+        self._original = original = ConnectionPool.getconn
+
+        def counted(pool, *args, **kwargs):
+            with self._lock:
+                self.count += 1
+            return original(pool, *args, **kwargs)
+
+        ConnectionPool.getconn = counted
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        from psycopg_pool import ConnectionPool
+
+        ConnectionPool.getconn = self._original
 
 
 @dataclass
 class QueueHttpResult:
     joins: LoadResult
     polls: LoadResult
-    pg_transactions_during_polls: int
-    own_measurement_transactions: int
+    pg_transactions_during_polls: int  # pg_stat_database, less the reading itself
+    connections_during_polls: int  # connections taken from the process's pools
 
     @property
     def queries_per_poll(self) -> float:
-        extra = max(0, self.pg_transactions_during_polls - self.own_measurement_transactions)
-        return extra / self.polls.count if self.polls.count else 0.0
+        used = max(self.pg_transactions_during_polls, self.connections_during_polls)
+        return used / self.polls.count if self.polls.count else 0.0
 
 
 def http_joins_and_polls(
@@ -223,15 +252,23 @@ def simulated_on_sale(
         body = OrderIn(
             event_id=event["id"], tickets=[{"sector_id": event["sector_id"], "quantity": quantity}]
         )
-        try:
-            orders.hold_order(caller, body, None, token)
-        except Conflict as exc:
-            with hold_lock:
-                if exc.name == "sold-out":
-                    result.sold_out_answers += 1
-                else:
-                    result.other_answers[exc.name] += 1
-            return
+        for attempt in range(5):
+            try:
+                orders.hold_order(caller, body, None, token)
+                break
+            except ServiceUnavailable:  # the pool is busy: a buyer retries
+                if attempt == 4:
+                    with hold_lock:
+                        result.other_answers["unavailable"] += 1
+                    return
+                time.sleep(0.05 * (attempt + 1))
+            except Conflict as exc:
+                with hold_lock:
+                    if exc.name == "sold-out":
+                        result.sold_out_answers += 1
+                    else:
+                        result.other_answers[exc.name] += 1
+                return
         with hold_lock:
             result.holds += 1
             result.places_held += quantity
@@ -242,7 +279,7 @@ def simulated_on_sale(
     waiting_room.admission_key = lambda: key  # the simulated tokens are signed with the simulation's key
     started = time.perf_counter()
     try:
-        with ThreadPoolExecutor(max_workers=16) as pool:
+        with ThreadPoolExecutor(max_workers=8) as pool:
             while not sold_out and (next_join < buyers or state.waiting):
                 while next_join < buyers and join_times[next_join] <= clock:
                     state = replace(state, joined=state.joined + 1)
