@@ -138,12 +138,12 @@ def http_joins_and_polls(
 
     poll_outcomes: Counter = Counter()
     poll_latencies: list[float] = []
-    stop = time.monotonic() + seconds
+    stop = [0.0]
 
     def poll(worker: int) -> None:
         mine = entries[worker :: len(tokens)]
         index = 0
-        while time.monotonic() < stop and mine:
+        while time.monotonic() < stop[0] and mine:
             event_id, entry_id, token = mine[index % len(mine)]
             index += 1
             started = time.perf_counter()
@@ -154,19 +154,22 @@ def http_joins_and_polls(
                 poll_latencies.append(took)
 
     before = _transactions(url)
-    after_measure = _transactions(url)  # what reading the counter itself costs
-    own = after_measure - before
-    with CpuMeter() as cpu, ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+    stop[0] = time.monotonic() + seconds
+    with (
+        ConnectionCheckouts() as checkouts,
+        CpuMeter() as cpu,
+        ThreadPoolExecutor(max_workers=len(tokens)) as pool,
+    ):
         started = time.perf_counter()
         list(pool.map(poll, range(len(tokens))))
         elapsed = time.perf_counter() - started
-    time.sleep(0.2)
     after = _transactions(url)
     client.close()
     polls = LoadResult(
         "position polls (HTTP)", elapsed, poll_latencies, poll_outcomes, cpu.process_seconds, cpu.machine_busy
     )
-    return QueueHttpResult(joins, polls, after - after_measure, own)
+    # Less one: the first reading's own transaction is counted by the second.
+    return QueueHttpResult(joins, polls, max(0, after - before - 1), checkouts.count)
 
 
 # ---------------------------------------------------------------- the simulated on-sale
@@ -281,11 +284,15 @@ def simulated_on_sale(
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
             while not sold_out and (next_join < buyers or state.waiting):
-                while next_join < buyers and join_times[next_join] <= clock:
+                # As the service does: who joined before opens_at is numbered, then the draw, then later joins.
+                while next_join < buyers and join_times[next_join] <= min(clock, opens_ms - 0.001):
                     state = replace(state, joined=state.joined + 1)
                     next_join += 1
                 if clock >= opens_ms and not state.drawn:
                     state = replace(state, pre_open=state.joined, seed=secrets.token_hex(32))
+                while next_join < buyers and join_times[next_join] <= clock:
+                    state = replace(state, joined=state.joined + 1)
+                    next_join += 1
                 before = state.admitted
                 state = rules.with_admissions(state, int(clock))
                 for rank in range(before + 1, state.admitted + 1):
