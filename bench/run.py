@@ -13,7 +13,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from bench import cold_start, expiry, fixtures, http_bench, journey, overload, service_holds
+from bench import cold_start, expiry, fixtures, http_bench, journey, overload, service_holds, waiting_room
 from bench.database import HOT_ROW, SIXTEEN_ROWS, BenchServer, run_pgbench
 from bench.measure import CpuMeter, LoadResult, percentile
 from bench.settings import bench_settings
@@ -444,6 +444,7 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
             settings.rush_seats,
         )
         record_rush(report, rush, "HTTP", settings)
+        run_waiting_room(runtime.base_url, url, organizer, tokens, settings, report)
     finally:
         runtime.stop()
         fixtures.use_database(url)
@@ -605,6 +606,67 @@ def record_rush(report: Report, rush, transport: str, settings) -> None:
             "-",
             "0 oversold, 0 5xx",
             f"{'yes' if not rush.oversold else 'OVERSOLD'}; {rush.server_errors} 5xx",
+        )
+    )
+
+
+def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], settings, report: Report) -> None:
+    say(f"8. waiting room: joins and position polls through HTTP ({settings.queue_events} queued events)")
+    fixtures.use_database(url)
+    queue = waiting_room.http_joins_and_polls(
+        base_url, url, organizer, tokens, settings.queue_events, settings.seconds
+    )
+    report.load("queue joins (HTTP)", queue.joins)
+    report.load("position polls (HTTP)", queue.polls)
+    errors = sum(n for status, n in (queue.joins.outcomes + queue.polls.outcomes).items() if status >= "500")
+    if errors:
+        report.fail(
+            f"waiting room through HTTP: {errors} 5xx {dict(queue.joins.outcomes)} {dict(queue.polls.outcomes)}"
+        )
+    if queue.queries_per_poll:
+        report.fail(
+            f"position polls caused {queue.pg_transactions_during_polls} PostgreSQL transactions and took "
+            f"{queue.connections_during_polls} connections"
+        )
+    report.rows.append(
+        Row(
+            f"8. waiting room through HTTP, {len(tokens)} conns: joins; position polls",
+            f"joins {tps(queue.joins)}; polls {tps(queue.polls)}",
+            f"during {queue.polls.count:,} polls: {queue.pg_transactions_during_polls} PostgreSQL transactions, "
+            f"{queue.connections_during_polls} connections taken",
+            f"{queue.queries_per_poll:.2f} queries/poll",
+            "0 queries per poll, 0 5xx",
+            "yes" if not queue.queries_per_poll and not errors else "NO",
+        )
+    )
+    say(
+        f"9. simulated on-sale: {settings.onsale_buyers:,} join in the first minute for {settings.onsale_places:,} "
+        f"places at {settings.onsale_rate:,}/min (queue rules on a simulated clock, holds on PostgreSQL)"
+    )
+    sale = waiting_room.simulated_on_sale(
+        url, organizer, settings.onsale_buyers, settings.onsale_places, settings.onsale_rate
+    )
+    low, high = sale.window_spread()
+    report.notes.append(
+        f"on-sale: {sale.buyers:,} buyers ({sale.early:,} before opens_at), {sale.admitted:,} admitted, "
+        f"{sale.holds:,} holds for {sale.places_held:,} places, {sale.sold_out_answers} sold-out answers, "
+        f"other refusals {dict(sale.other_answers)}; admitted per 10 s {sale.per_window} (target "
+        f"{sale.target_per_window:,.0f}); sold out {sale.sell_out_seconds} s after opens_at (simulated); "
+        f"holds took {sale.hold_seconds:.1f} s of real time"
+    )
+    say(f"  {report.notes[-1]}")
+    if sale.inversions or sale.oversold:
+        report.fail(f"simulated on-sale: {sale.inversions} inversions, {sale.oversold} oversold")
+    within = low >= 0.98 and high <= 1.02
+    report.rows.append(
+        Row(
+            f"9. simulated on-sale, {sale.buyers:,} joins in 1 min, {sale.places:,} places, {sale.rate:,}/min",
+            f"sold out at {sale.sell_out_seconds or 0:.0f} s; admitted per 10 s {low:.3f}-{high:.3f} of target",
+            f"target {sale.target_per_window:,.0f} per 10 s",
+            f"{sale.inversions} inversions",
+            "0 inversions, +-2 %, 0 oversold",
+            f"{'yes' if not sale.inversions else 'NO'}; {'yes' if within else 'NO'}; "
+            f"{'not oversold' if not sale.oversold else 'OVERSOLD'}",
         )
     )
 

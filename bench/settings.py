@@ -19,6 +19,10 @@ class BenchSettings:
     cold_start_samples: int
     journey_seconds: float  # each purchase-journey load (8 clients, then 1)
     only: str  # BENCH_ONLY=journey runs the purchase journey alone
+    queue_events: int  # queued events each bench buyer joins (joins/s through HTTP)
+    onsale_buyers: int  # the simulated on-sale: buyers joining, places, admissions a minute
+    onsale_places: int
+    onsale_rate: int
 
     @property
     def label(self) -> str:
@@ -42,4 +46,8 @@ def bench_settings() -> BenchSettings:
             1.0, min(float(os.environ.get("BENCH_JOURNEY_SECONDS") or (2 if quick else 20)), 60.0)
         ),
         only=os.environ.get("BENCH_ONLY", "").strip().lower(),
+        queue_events=5 if quick else 20,
+        onsale_buyers=10_000 if quick else 100_000,
+        onsale_places=2_000 if quick else 20_000,
+        onsale_rate=600 if quick else 2_000,
     )

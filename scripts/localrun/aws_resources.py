@@ -141,6 +141,7 @@ class ResourceCreator:
             "AWS::SNS::Subscription": self._subscription,
             "AWS::S3::Bucket": self._bucket,
             "AWS::SecretsManager::Secret": self._secret,
+            "AWS::DynamoDB::Table": self._table,
         }
 
     def client(self, service: str) -> Any:
@@ -320,6 +321,30 @@ class ResourceCreator:
                 "RegionalDomainName": f"{name}.s3.{REGION}.amazonaws.com",
             },
         )
+
+    def _table(self, logical_id: str, props: dict) -> Physical:
+        """A DynamoDB table with its keys and global secondary indexes (billing and encryption are AWS's)."""
+        name = self._name(logical_id, props.get("TableName"))
+        arguments: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": _typed(props["AttributeDefinitions"]),
+            "KeySchema": _typed(props["KeySchema"]),
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        indexes = [
+            {key: _typed(index[key]) for key in ("IndexName", "KeySchema", "Projection") if key in index}
+            for index in props.get("GlobalSecondaryIndexes") or []
+        ]
+        if indexes:
+            arguments["GlobalSecondaryIndexes"] = indexes
+        dynamodb = self.client("dynamodb")
+        try:
+            dynamodb.create_table(**arguments)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceInUseException":
+                raise
+        arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+        return Physical(name, {"Arn": arn, "StreamArn": f"{arn}/stream/local"})
 
     def _secret(self, logical_id: str, props: dict) -> Physical:
         name = self._name(logical_id, props.get("Name"))

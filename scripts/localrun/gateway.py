@@ -19,7 +19,13 @@ from ticketing.problems import PROBLEM_JSON, problem_document
 log = logging.getLogger("localrun.gateway")
 
 DEFAULT_CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-DEFAULT_CORS_HEADERS = ("authorization", "content-type", "idempotency-key", "x-correlation-id")
+DEFAULT_CORS_HEADERS = (
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-admission-token",
+    "x-correlation-id",
+)
 
 
 @dataclass

@@ -116,8 +116,24 @@ def test_a_hold_is_201_with_the_order_and_the_caller_handed_over(patched):
     assert (status, body) == (201, ORDER)
     assert headers["content-type"] == "application/json"
     assert headers["x-correlation-id"] == "req-123"
-    (caller, order_in, key), _ = calls[0]
-    assert (caller.sub, str(order_in.event_id), key) == (BUYER["sub"], EVENT_ID, "k-1")
+    (caller, order_in, key, admission), _ = calls[0]
+    assert (caller.sub, str(order_in.event_id), key, admission) == (BUYER["sub"], EVENT_ID, "k-1", None)
+
+
+def test_a_hold_hands_the_admission_token_over(patched):
+    create_order = load_function("orders/create_order")
+    calls = patched(create_order.orders, "hold_order", Held(order=ORDER, replayed=False))
+    status, _, _ = call(
+        create_order,
+        "POST",
+        "/orders",
+        body=ORDER_BODY,
+        claims=BUYER,
+        headers={"X-Admission-Token": "q1.a.b"},
+    )
+    assert status == 201
+    (_, _, _, admission), _ = calls[0]
+    assert admission == "q1.a.b"
 
 
 def test_a_replayed_hold_answers_the_first_orders_201(patched):

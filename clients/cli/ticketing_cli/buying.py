@@ -240,7 +240,11 @@ def buy(
     extras = parse_product_options(product or [], products)
     if extras:
         body["products"] = extras
-    order = api().call("POST", "/orders", body, idempotent=True).body
+    from ticketing_cli.queue import admission_token  # a queued on-sale: the token `queue status` got
+
+    token = admission_token(found["id"])
+    headers = {"X-Admission-Token": token} if token else None
+    order = api().call("POST", "/orders", body, headers=headers, idempotent=True).body
     if as_json:
         emit_json(order)
         return

@@ -30,6 +30,24 @@ def portuguese() -> bool:
 
 
 PORTUGUESE = {
+    # waiting room
+    "Admitted: you may choose your seats until {time}.": "Sua vez chegou: escolha seus lugares até {time}.",
+    "Waiting: position {position}, about {minutes} min {seconds} s.": (
+        "Na fila: posição {position}, cerca de {minutes} min {seconds} s."
+    ),
+    "You have not joined this queue: ticketing queue join {event}": (
+        "Você não entrou nesta fila: ticketing queue join {event}"
+    ),
+    "Say what to change: --enable/--disable, --rate or --opens-at": (
+        "Diga o que mudar: --enable/--disable, --rate ou --opens-at"
+    ),
+    "Waiting room {state}: {rate}/min, opens at {opens}": "Fila virtual {state}: {rate}/min, abre em {opens}",
+    "Waiting room {state}: {rate}/min, {waiting} waiting, {admitted} admitted, oldest wait {oldest} s": (
+        "Fila virtual {state}: {rate}/min, {waiting} esperando, {admitted} liberados, maior espera {oldest} s"
+    ),
+    "This event has no waiting room.": "Este evento não tem fila virtual.",
+    "on": "ligada",
+    "off": "desligada",
     # errors and exit lines
     "error": "erro",
     "usage": "uso",

@@ -61,6 +61,11 @@ def report(
     statuses = data.get("orders_by_status") or {}
     if statuses:
         out.print("Orders by status: " + ", ".join(f"{k} {v}" for k, v in statuses.items()))
+    from ticketing_cli.queue import figures_line
+
+    line = figures_line(found["id"])
+    if line:
+        out.print(line)
 
 
 @app.command()

@@ -198,6 +198,100 @@ function pendingChoice(eventId) {
   }
 }
 
+// ------------------------------------------------------------------ waiting room (fila virtual)
+// The entry id and, once admitted, the admission token are kept in localStorage per event, so the waiting
+// page survives a reload and the hold sends the token.
+const QUEUE_KEY = "ticketing.queue.";
+
+function queuePlace(eventId) {
+  try {
+    return JSON.parse(localStorage.getItem(QUEUE_KEY + eventId)) || {};
+  } catch {
+    return {};
+  }
+}
+
+function keepQueuePlace(eventId, entry) {
+  const place = { ...queuePlace(eventId), entryId: entry.id };
+  if (!place.firstPosition || (entry.status === "waiting" && entry.position > place.firstPosition)) place.firstPosition = entry.position || 1;
+  if (entry.admission_token) {
+    place.token = entry.admission_token;
+    place.expiresAt = entry.admission_expires_at;
+  }
+  localStorage.setItem(QUEUE_KEY + eventId, JSON.stringify(place));
+  return place;
+}
+
+function admissionToken(eventId) {
+  const place = queuePlace(eventId);
+  return place.token && Date.parse(place.expiresAt) > Date.now() ? place.token : null;
+}
+
+function waitText(seconds) {
+  if (seconds < 60) return "menos de 1 minuto";
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `cerca de ${minutes} ${minutes === 1 ? "minuto" : "minutos"}`;
+  const hours = Math.floor(minutes / 60);
+  return `cerca de ${hours} h ${minutes % 60} min`;
+}
+
+async function queuePage(eventId) {
+  const page = pager();
+  if (!requireSignIn()) return;
+  page("Fila virtual", h("p", { class: "loading" }, "Entrando na fila…"));
+  const event = await call("GET", `/events/${eventId}`, { auth: false });
+  const position = h("p", { class: "queue-position", id: "posicao" });
+  const estimate = h("p", { class: "queue-eta", id: "estimativa" });
+  const bar = h("progress", { max: "100", value: "0", id: "progresso", "aria-label": "Progresso na fila" });
+  const status = h("div", { role: "status", "aria-live": "polite" }, position, estimate);
+  page(
+    `Fila virtual — ${event.name}`,
+    h("p", {}, "Muita gente quer estes ingressos. Você está na fila: quando chegar sua vez, você vai direto para o mapa de lugares."),
+    status,
+    bar,
+    h("p", { class: "hint" }, "Pode deixar esta página aberta: ela se atualiza sozinha. Se recarregar, você mantém seu lugar."),
+  );
+
+  function draw(entry) {
+    const place = keepQueuePlace(eventId, entry);
+    if (entry.status === "admitted") {
+      clearTimers();
+      announce("Chegou sua vez! Escolha seus lugares antes que o prazo termine.", "success", `#/evento/${eventId}`);
+      goTo(`#/evento/${eventId}`);
+      return;
+    }
+    position.textContent = `Sua posição na fila: ${entry.position}`;
+    estimate.textContent = `Tempo estimado: ${waitText(entry.eta_seconds)}`;
+    const first = Math.max(place.firstPosition || entry.position, entry.position);
+    bar.value = String(Math.round(100 * (first - entry.position + 1) / (first + 1)));
+  }
+
+  const known = queuePlace(eventId).entryId;
+  let entry;
+  try {
+    entry = known ? await call("GET", `/events/${eventId}/queue/${known}`) : await call("POST", `/events/${eventId}/queue`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404 || !known) throw error;
+    localStorage.removeItem(QUEUE_KEY + eventId);
+    entry = await call("POST", `/events/${eventId}/queue`);
+  }
+  draw(entry);
+  if (entry.status === "admitted") return;
+  const entryId = entry.id;
+  let busy = false;
+  every(2000, async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      draw(await call("GET", `/events/${eventId}/queue/${entryId}`));
+    } catch {
+      // a missed poll is retried on the next tick
+    } finally {
+      busy = false;
+    }
+  });
+}
+
 async function eventPage(eventId) {
   const page = pager();
   page("Evento", h("p", { class: "loading" }, "Carregando…"));
@@ -205,6 +299,11 @@ async function eventPage(eventId) {
     call("GET", `/events/${eventId}`, { auth: false }),
     call("GET", `/products?event_id=${encodeURIComponent(eventId)}`, { auth: false }),
   ]);
+  if (event.queue?.enabled && event.status === "on_sale" && !admissionToken(event.id)) {
+    // a queued on-sale: the seat map comes after the waiting room
+    goTo(`#/fila/${event.id}`);
+    return;
+  }
   const state = { sector: null, seats: [], selected: new Set(), quantity: 1, type: "full", category: "", products: {}, focusLabel: null };
   const sectorArea = h("div", { id: "setor" });
   const summary = h("div", { class: "summary", "aria-live": "polite" });
@@ -481,12 +580,20 @@ async function eventPage(eventId) {
     try {
       const order = await call("POST", "/orders", {
         body: { event_id: event.id, tickets, products: chosenProducts },
-        headers: { "Idempotency-Key": newIdempotencyKey() },
+        headers: { "Idempotency-Key": newIdempotencyKey(), ...(admissionToken(event.id) ? { "X-Admission-Token": admissionToken(event.id) } : {}) },
       });
       sessionStorage.removeItem(PENDING_KEY);
       announce("Reserva feita! Pague antes do prazo para garantir seus ingressos.", "success", `#/pedido/${order.id}`);
       goTo(`#/pedido/${order.id}`);
     } catch (error) {
+      if (error instanceof ApiError && error.name === "admission-required") {
+        // the admission lapsed (or the queue was just switched on): back to the waiting room
+        const place = queuePlace(event.id);
+        localStorage.setItem(QUEUE_KEY + event.id, JSON.stringify({ entryId: place.entryId }));
+        announce(error.message, "info", `#/fila/${event.id}`);
+        goTo(`#/fila/${event.id}`);
+        return;
+      }
       if (error instanceof ApiError && error.name === "seat-unavailable" && state.sector.kind === "seated") {
         await seatsTakenMeanwhile();
       } else {
@@ -1054,6 +1161,7 @@ async function route() {
   try {
     if (parts.length === 0) await eventsPage();
     else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
+    else if (parts[0] === "fila" && parts[1]) await queuePage(parts[1]);
     else if (parts[0] === "pedido" && parts[1]) await orderPage(parts[1]);
     else if (parts[0] === "pedidos") await ordersPage();
     else if (parts[0] === "ingressos") await ticketsPage();

@@ -1,7 +1,7 @@
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from ticketing.api.orders import OrderIn
-from ticketing.http import IdempotencyKey
+from ticketing.http import AdmissionToken, IdempotencyKey
 from ticketing.responses import Order
 from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import orders
@@ -28,13 +28,19 @@ app = APIGatewayHttpResolver(enable_validation=True)
     ],
     success_description="The order, reserved (a repeat with the same Idempotency-Key answers the first order)",
     notes={
-        403: "The account has no buyer profile (`forbidden`)",
+        403: "The account has no buyer profile (`forbidden`), or the event's waiting room is enabled and "
+        "X-Admission-Token is missing, invalid, expired, or another buyer's or event's (`admission-required`)",
         404: "No event on sale with this id (`not-found`)",
     },
 )
-def create_order(body: OrderIn, caller: Caller, idempotency_key: IdempotencyKey = None):
+def create_order(
+    body: OrderIn,
+    caller: Caller,
+    idempotency_key: IdempotencyKey = None,
+    admission_token: AdmissionToken = None,
+):
     """Hold tickets and add-ons"""
-    return orders.hold_order(caller, body, idempotency_key).order
+    return orders.hold_order(caller, body, idempotency_key, admission_token).order
 
 
 lambda_handler = lambda_handler_for(app)

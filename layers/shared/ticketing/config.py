@@ -35,6 +35,9 @@ class Settings:
     merchant_name: str
     merchant_city: str
     boleto_bank: str
+    waiting_room_table: str | None
+    admission_secret_arn: str | None
+    admission_secret: str | None
 
 
 def _bool(value: str | None) -> bool:
@@ -72,6 +75,9 @@ def settings() -> Settings:
         merchant_name=env.get("MERCHANT_NAME", "Ticketing Eventos"),
         merchant_city=env.get("MERCHANT_CITY", "SAO PAULO"),
         boleto_bank=env.get("BOLETO_BANK", "001"),
+        waiting_room_table=env.get("WAITING_ROOM_TABLE") or None,
+        admission_secret_arn=env.get("ADMISSION_SECRET_ARN") or None,
+        admission_secret=env.get("ADMISSION_SECRET") or None,
     )
 
 

@@ -70,6 +70,12 @@ class Forbidden(DomainError):
     status, name, title = 403, "forbidden", "Forbidden"
 
 
+class AdmissionRequired(DomainError):
+    """The event's waiting room is enabled and the request carries no valid admission token."""
+
+    status, name, title = 403, "admission-required", "Admission required"
+
+
 class NotFound(DomainError):
     status, name, title = 404, "not-found", "Not found"
 

@@ -31,6 +31,15 @@ IdempotencyKey = Annotated[
         "response; the same key with another body is 409 idempotency-conflict",
     ),
 ]
+# The waiting room's admission token (POST /orders while the event's queue is enabled).
+AdmissionToken = Annotated[
+    str | None,
+    Header(
+        alias="X-Admission-Token",
+        description="While the event's waiting room is enabled: the admission_token of the buyer's admitted "
+        "queue entry (403 admission-required otherwise)",
+    ),
+]
 # The query parameters of the lists that come in pages (see ticketing.paging).
 Limit = Annotated[
     int | None, Query(ge=1, le=MAX_LIMIT, description=f"items per page (default {DEFAULT_LIMIT})")

@@ -22,6 +22,9 @@ DEFINITIONS: dict[str, tuple[MetricUnit, tuple[str, ...]]] = {
     "InvoicesIssued": (MetricUnit.Count, ()),
     "CheckIns": (MetricUnit.Count, ("outcome",)),
     "DatabasePoolTimeouts": (MetricUnit.Count, ()),  # requests shed with 503: no connection within a second
+    "QueueAdmissions": (MetricUnit.Count, ()),
+    "QueueOldestWaitSeconds": (MetricUnit.Seconds, ()),
+    "QueueAdmissionLagSeconds": (MetricUnit.Seconds, ()),
 }
 
 

@@ -90,6 +90,12 @@ class Sector(Document):
     tiers: list[PriceTier]
 
 
+class EventQueue(Document):
+    enabled: bool
+    admit_per_minute: int
+    opens_at: datetime
+
+
 class Event(Document):
     id: UUID
     name: str
@@ -108,6 +114,27 @@ class Event(Document):
         default=[], description="with live availability (left out of lists of events)"
     )
     refund_progress: RefundProgress | None = Field(default=None, description="only once cancelled")
+    queue: EventQueue | None = Field(default=None, description="the waiting room, once one was set up")
+
+
+class QueueEntry(Document):
+    id: UUID
+    event_id: UUID
+    status: Literal["waiting", "admitted"]
+    position: int = Field(description="1 + the entries ahead still waiting (0 once admitted)")
+    eta_seconds: int
+    joined_at: datetime
+    admission_token: str | None = Field(default=None, description="once admitted: send as X-Admission-Token")
+    admission_expires_at: datetime | None = Field(default=None, description="admission + the hold_minutes")
+
+
+class QueueFigures(Document):
+    enabled: bool
+    admit_per_minute: int | None
+    opens_at: datetime | None
+    waiting: int
+    admitted: int
+    oldest_wait_seconds: int
 
 
 class EventPage(Document):
@@ -337,7 +364,8 @@ def answers(
 ) -> dict[int, OpenAPIResponse]:
     """The `responses=` of a route: its success `status` with `body` (application/json), and its problems.
 
-    `problems` are the statuses the route can answer (ticketing.routes adds the 401/403 of its role); on top
+    `problems` are the statuses the route can answer (ticketing.routes adds the 401/403 of its role; a
+    2xx among them is another success with the same body); on top
     of them a route with `conflicts` (problem names) gets 409, and one that reads the database (`database`)
     503. `other_types` adds media types of the success (e.g. text/csv), and `notes`
     replaces the usual description of a problem status with one that fits the route."""
@@ -347,6 +375,9 @@ def answers(
         statuses.add(409)
     if database:
         statuses.add(503)
+    # Another success the route may answer with the same body (a join that finds the caller's entry: 200).
+    also_success = {code for code in statuses if code in SUCCESS_DESCRIPTIONS and code != status}
+    statuses -= also_success
     unknown = statuses - PROBLEMS.keys()
     if unknown:
         raise ValueError(f"no problem is described for status {sorted(unknown)}")
@@ -359,6 +390,8 @@ def answers(
     if content:
         success["content"] = content
     documented: dict[int, OpenAPIResponse] = {status: success}
+    for code in sorted(also_success):
+        documented[code] = {**success, "description": (notes or {}).get(code, SUCCESS_DESCRIPTIONS[code])}
 
     for code in sorted(statuses):
         text, model = PROBLEMS[code]

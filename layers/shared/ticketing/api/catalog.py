@@ -10,6 +10,30 @@ from ticketing.api.bounds import BoundedDatetime, PriceCents
 from ticketing.domain.statuses import EventStatus
 
 Name = Field(min_length=1, max_length=200)
+AdmitPerMinute = Field(ge=1, le=100_000, description="buyers admitted per minute, 1 to 100,000")
+
+
+class QueueIn(RequestModel):
+    """The event's waiting room for on-sales."""
+
+    enabled: bool
+    admit_per_minute: int = AdmitPerMinute
+    opens_at: BoundedDatetime | None = Field(default=None, description="defaults to now")
+
+
+class QueuePatch(RequestModel):
+    """A change to the waiting room; omitted fields keep their value (the rate changes live)."""
+
+    enabled: bool | None = None
+    admit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+    opens_at: BoundedDatetime | None = None
+
+    @field_validator("enabled", "admit_per_minute", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("must not be null")
+        return value
 
 
 class EventIn(RequestModel):
@@ -23,6 +47,7 @@ class EventIn(RequestModel):
     service_fee_percent: float = Field(default=0, ge=0, le=20)
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int = Field(default=1, ge=1, le=12)
+    queue: QueueIn | None = None
 
 
 class EventPatch(RequestModel):
@@ -37,6 +62,7 @@ class EventPatch(RequestModel):
     service_fee_percent: float | None = Field(default=None, ge=0, le=20)
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int | None = Field(default=None, ge=1, le=12)
+    queue: QueuePatch | None = None
 
     # Fields an event always has: an explicit null is a 422 naming the field (description and
     # max_tickets_per_cpf may be cleared with null). Omitted fields keep their value.
@@ -50,6 +76,7 @@ class EventPatch(RequestModel):
         "max_tickets_per_order",
         "service_fee_percent",
         "max_installments",
+        "queue",
         mode="before",
     )
     @classmethod

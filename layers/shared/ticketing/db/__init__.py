@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ticketing.config import settings
 from ticketing.errors import (
     CONFLICTS_BY_NAME,
+    AdmissionRequired,
     DomainError,
     Forbidden,
     NotFound,
@@ -124,6 +125,8 @@ def problem_from_sql(exc: psycopg.errors.RaiseException) -> DomainError:
         return NotFound(detail)
     if name == "forbidden":
         return Forbidden(detail)
+    if name == "admission-required":
+        return AdmissionRequired(detail)
     conflict = CONFLICTS_BY_NAME.get(name)
     if conflict is None:
         raise exc

@@ -3,14 +3,16 @@
 EVENT_COLUMNS = """
     e.id, e.organizer_id, e.name, e.venue, e.description, e.starts_at, e.timezone, e.status, e.hold_minutes,
     e.max_tickets_per_order, e.service_fee_percent, e.max_tickets_per_cpf, e.max_installments,
-    e.created_at, e.updated_at
+    e.queue_enabled, e.queue_admit_per_minute, e.queue_opens_at, e.created_at, e.updated_at
 """
 
 insert_event = f"""
     INSERT INTO events AS e (organizer_id, name, venue, description, starts_at, timezone, hold_minutes,
-                             max_tickets_per_order, service_fee_percent, max_tickets_per_cpf, max_installments)
+                             max_tickets_per_order, service_fee_percent, max_tickets_per_cpf, max_installments,
+                             queue_enabled, queue_admit_per_minute, queue_opens_at)
     SELECT u.id, %(name)s, %(venue)s, %(description)s, %(starts_at)s, %(timezone)s, %(hold_minutes)s,
-           %(max_tickets_per_order)s, %(service_fee_percent)s, %(max_tickets_per_cpf)s, %(max_installments)s
+           %(max_tickets_per_order)s, %(service_fee_percent)s, %(max_tickets_per_cpf)s, %(max_installments)s,
+           %(queue_enabled)s, %(queue_admit_per_minute)s, %(queue_opens_at)s
       FROM users u WHERE u.cognito_sub = %(sub)s
     RETURNING {EVENT_COLUMNS}
 """
@@ -21,6 +23,18 @@ find_visible_event = f"""
      WHERE e.id = %(event_id)s
        AND (e.status <> 'draft'
             OR e.organizer_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s))
+"""
+
+# An event the caller organizes.
+find_own_event = f"""
+    SELECT {EVENT_COLUMNS} FROM events e
+     WHERE e.id = %(event_id)s
+       AND e.organizer_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s)
+"""
+
+# Events whose waiting room is enabled and may still admit someone (the scheduled tick).
+events_with_queue = """
+    SELECT id FROM events WHERE queue_enabled AND status = 'on_sale' AND starts_at > now() ORDER BY id
 """
 
 # An event the caller organizes, locked for a change.

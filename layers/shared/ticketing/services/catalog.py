@@ -17,7 +17,7 @@ from ticketing.domain.statuses import EVENT_STATUSES
 from ticketing.errors import InvalidState, NotFound, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.paging import decode_cursor, page, parse_limit
-from ticketing.services import cancellations
+from ticketing.services import cancellations, waiting_room
 from ticketing.services.reports import count_seat_map_view
 from ticketing.times import utc_text
 
@@ -44,10 +44,35 @@ def event_document(row: dict, sectors: list[dict] | None = None) -> dict:
         "max_tickets_per_cpf": row["max_tickets_per_cpf"],
         "max_installments": row["max_installments"],
         "created_at": utc_text(row["created_at"]),
+        "queue": queue_document(row),
     }
     if sectors is not None:
         doc["sectors"] = sectors
     return doc
+
+
+def queue_document(row: dict) -> dict | None:
+    """The event's waiting room as organizers set it, or None if it never had one."""
+    if row.get("queue_admit_per_minute") is None:
+        return None
+    return {
+        "enabled": row["queue_enabled"],
+        "admit_per_minute": row["queue_admit_per_minute"],
+        "opens_at": utc_text(row["queue_opens_at"]),
+    }
+
+
+def _queue_columns(queue: dict | None, current: dict | None) -> dict:
+    """The events columns for a requested waiting room (merged over the current one on a PATCH)."""
+    current = current or {}
+    enabled = queue.get("enabled", current.get("queue_enabled", False))
+    rate = queue.get("admit_per_minute", current.get("queue_admit_per_minute"))
+    if rate is None:
+        raise ValidationFailed.field("queue.admit_per_minute", "required to set up a waiting room")
+    opens_at = queue.get("opens_at") or current.get("queue_opens_at")
+    if opens_at is None or (enabled and not current.get("queue_enabled") and "opens_at" not in queue):
+        opens_at = datetime.now(UTC)  # a queue enabled now opens now unless told otherwise
+    return {"queue_enabled": enabled, "queue_admit_per_minute": rate, "queue_opens_at": opens_at}
 
 
 def sector_document(row: dict) -> dict:
@@ -94,10 +119,18 @@ def create_event(caller: Caller, body: EventIn) -> dict:
     _check_timezone(data["timezone"])
     _check_future(data["starts_at"])
     data["service_fee_percent"] = Decimal(str(data["service_fee_percent"]))
+    queue = data.pop("queue")
+    data.update(
+        _queue_columns(queue, None)
+        if queue
+        else {"queue_enabled": False, "queue_admit_per_minute": None, "queue_opens_at": None}
+    )
     # In a transaction, not autocommit: should the returned row fail to load (as a year-10000 time once
     # did, after the insert had committed), the insert is rolled back and the refused request writes nothing.
     with db.connection() as conn, conn.transaction():
         row = conn.execute(sql.insert_event, {**data, "sub": caller.sub}).fetchone()
+        if row is not None:
+            waiting_room.configure(row)  # before the commit: a failed copy writes no event
     if row is None:
         raise NotFound("This account has no profile")
     return event_document(row, sectors=[])
@@ -173,6 +206,9 @@ def update_event(caller: Caller, event_id: str, body: EventPatch) -> dict:
         del changes["status"]
         cancellations.cancel_event(caller, event_id)
         if not changes:
+            cancelled = db.fetch_one(sql.find_own_event, {"event_id": event_uuid, "sub": caller.sub})
+            if cancelled is not None:
+                waiting_room.configure(cancelled)
             return get_event(event_id, caller)
     with db.connection() as conn, conn.transaction():
         row = conn.execute(sql.lock_own_event, {"event_id": event_uuid, "sub": caller.sub}).fetchone()
@@ -187,6 +223,8 @@ def update_event(caller: Caller, event_id: str, body: EventPatch) -> dict:
                     raise InvalidState("Add at least one sector before opening sales")
                 if row["starts_at"] <= datetime.now(UTC):
                     raise InvalidState("The event has already started")
+        if "queue" in changes:
+            changes.update(_queue_columns(changes.pop("queue"), row))
         if changes:
             assignments = ", ".join(f"{name} = %({name})s" for name in changes)
             conn.execute(
@@ -194,6 +232,7 @@ def update_event(caller: Caller, event_id: str, body: EventPatch) -> dict:
                 {**changes, "event_id": event_uuid},
             )
             row = conn.execute(sql.lock_own_event, {"event_id": event_uuid, "sub": caller.sub}).fetchone()
+            waiting_room.configure(row)  # before the commit: the rate, opens_at and status change live
         sectors = conn.execute(sql.sectors_with_availability, {"event_id": event_uuid}).fetchall()
     return event_document(row, [sector_document(s) for s in sectors])
 

@@ -21,6 +21,7 @@ from ticketing.errors import Conflict, NotFound, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.paging import decode_cursor, page, parse_limit
+from ticketing.services import waiting_room
 
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -87,14 +88,19 @@ def _product_lines(products: list[Any]) -> list[dict]:
     return sorted(lines, key=lambda x: x["product_id"])
 
 
-def hold_order(caller: Caller, body: OrderIn, idempotency_key: str | None = None) -> Held:
+def hold_order(
+    caller: Caller, body: OrderIn, idempotency_key: str | None = None, admission_token: str | None = None
+) -> Held:
     """POST /orders: hold every ticket and add-on at once or nothing, in one database round trip.
 
-    With an Idempotency-Key, a repeat of the same request returns the first order (`replayed`)."""
+    With an Idempotency-Key, a repeat of the same request returns the first order (`replayed`). Whether the
+    admission token is valid for this buyer and event is decided here without I/O; the hold itself refuses
+    it (403) only if the event's waiting room is enabled, once the event is found."""
     payload = {
         "order_id": str(uuid.uuid4()),
         "user_sub": caller.sub,
         "event_id": str(body.event_id),
+        "admitted": waiting_room.admitted(caller, str(body.event_id), admission_token),
         "tickets": _ticket_lines(body),
         "products": _product_lines(body.products),
         "idempotency": idempotency("create_order", idempotency_key, body.model_dump(mode="json")),

@@ -1,5 +1,5 @@
 -- POST /orders: hold every ticket and add-on at once or nothing, in one statement.
--- p: {order_id, user_sub, event_id, idempotency?, tickets: [{index, sector_id, seat_id?, quantity, type,
+-- p: {order_id, user_sub, event_id, admitted?, idempotency?, tickets: [{index, sector_id, seat_id?, quantity, type,
 --     half_category?, counts_to_quota}], products: [{index, product_id, quantity}]}
 -- Tickets arrive sorted by (sector_id, seat_id) and products by id, so concurrent holds lock in one order.
 -- Returns {replayed, order}: the order as order_document() shows it, or, for a repeated Idempotency-Key,
@@ -70,6 +70,11 @@ BEGIN
     SELECT * INTO v_event FROM events WHERE id = (p ->> 'event_id')::uuid AND status = 'on_sale';
     IF NOT FOUND THEN
         RAISE EXCEPTION 'not-found' USING DETAIL = 'No event on sale with this id';
+    END IF;
+    -- The waiting room: while it is enabled, the caller passed a valid admission token (checked in Python).
+    IF v_event.queue_enabled AND (p ->> 'admitted') IS DISTINCT FROM 'true' THEN
+        RAISE EXCEPTION 'admission-required'
+            USING DETAIL = 'This on-sale has a waiting room: join the queue and send its X-Admission-Token';
     END IF;
     IF v_event.starts_at <= now() THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event has already started';

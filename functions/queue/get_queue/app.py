@@ -1,0 +1,16 @@
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+from ticketing.responses import QueueFigures
+from ticketing.routes import Caller, lambda_handler_for, route
+from ticketing.services import waiting_room
+
+app = APIGatewayHttpResolver(enable_validation=True)
+
+
+@route(app, "GET /events/{event_id}/queue", role="organizer", body=QueueFigures, problems=[404])
+def get_queue(event_id: str, caller: Caller):
+    """The waiting room's figures for its organizer"""
+    return waiting_room.figures(caller, event_id)
+
+
+lambda_handler = lambda_handler_for(app)
