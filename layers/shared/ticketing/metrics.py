@@ -21,6 +21,9 @@ DEFINITIONS: dict[str, tuple[MetricUnit, tuple[str, ...]]] = {
     "InvoiceLag": (MetricUnit.Seconds, ()),
     "InvoicesIssued": (MetricUnit.Count, ()),
     "CheckIns": (MetricUnit.Count, ("outcome",)),
+    "TicketTransfers": (MetricUnit.Count, ("outcome",)),
+    "AccountsDeleted": (MetricUnit.Count, ()),
+    "FiscalRecordsPurged": (MetricUnit.Count, ()),
 }
 
 
