@@ -25,7 +25,7 @@ payments = """
 """
 
 transferred_away = """
-    SELECT x.ticket_id, x.order_id, x.event_id, e.name AS event_name, r.email AS to_email,
+    SELECT x.ticket_id AS id, x.order_id, x.event_id, e.name AS event_name, r.email AS to_email,
            iso_utc(x.transferred_at) AS transferred_at
       FROM ticket_transfers x
       JOIN events e ON e.id = x.event_id
