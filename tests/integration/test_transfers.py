@@ -258,3 +258,18 @@ def test_the_order_desk_and_the_report_show_transfers(runtime, make_event, new_u
     report = reports.event_report(organizer, ev["event"]["id"])
     assert report["tickets_transferred"] == 1 and report["tickets_sold"] == 2
     catalog.update_event(organizer, ev["event"]["id"], EventPatch(status="closed"))
+
+
+def test_an_order_with_a_ticket_transferred_away_can_no_longer_be_withdrawn_from(
+    runtime, make_event, new_user
+):
+    from ticketing.services import cancellations
+
+    ev = make_event(capacity=20)
+    buyer, friend = new_user(), new_user()
+    order, held = issued(ev, buyer, quantity=2, seat=None, products=0)
+    transfer(buyer, held[0]["id"], friend)
+    with pytest.raises(InvalidState) as refused:
+        cancellations.withdraw(buyer, order["id"])
+    assert "transferred" in refused.value.detail
+    assert tickets.held_tickets(friend)["items"][0]["status"] == "valid"
