@@ -271,6 +271,7 @@ class TicketEvent(Document):
     name: str
     venue: str
     starts_at: datetime
+    timezone: str
     status: EventStatus
 
 

@@ -60,7 +60,7 @@ tickets_of_holder = """
            CASE WHEN t.cancelled_at IS NOT NULL OR o.status <> 'paid' THEN 'refunded'
                 WHEN t.checked_in_at IS NOT NULL THEN 'checked_in' ELSE 'valid' END AS status,
            e.id AS event_id, e.name AS event_name, e.venue, iso_utc(e.starts_at) AS starts_at,
-           e.status AS event_status,
+           e.timezone, e.status AS event_status,
            t.holder_id IS NOT NULL OR i.tickets_written_at IS NOT NULL AS pdf_written
       FROM held t
       JOIN orders o ON o.id = t.order_id

@@ -81,6 +81,7 @@ def held_tickets(caller: Caller) -> dict:
                 "name": row["event_name"],
                 "venue": row["venue"],
                 "starts_at": row["starts_at"],
+                "timezone": row["timezone"],
                 "status": row["event_status"],
             },
             "sector": row["sector"],
