@@ -178,3 +178,9 @@ def test_the_purge_keeps_a_record_until_retain_until_and_removes_it_after(runtim
     document = json.loads(s3_object(invoice_key(order))["Body"].read())
     assert document["buyer"] == {"name": "Titular anonimizado", "cpf": None}
     assert document["totals"] == stored["document"]["totals"]
+
+
+def test_an_organizers_account_is_not_deleted_here(runtime, organizer):
+    with pytest.raises(InvalidState):
+        personal_data.delete_account(organizer)
+    assert personal_data.export(organizer)["profile"]["email"] == email_of(organizer)

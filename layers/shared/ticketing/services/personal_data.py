@@ -20,7 +20,7 @@ from ticketing.config import settings
 from ticketing.db import invoices as invoices_sql
 from ticketing.db import personal_data as sql
 from ticketing.db import tickets as tickets_sql
-from ticketing.errors import NotFound
+from ticketing.errors import InvalidState, NotFound
 from ticketing.metrics import emit
 from ticketing.times import utc_text
 
@@ -89,7 +89,14 @@ def delete_account(caller: Caller) -> None:
     """DELETE /users/me: 409 invalid-state while I hold tickets for events to come; otherwise, in one
     transaction, the SQL function releases my live holds, sets the fiscal records apart, anonymises my
     profile, and the identity provider's account is deleted before the commit (a failure there changes
-    nothing). The ticket PDFs that printed my name are deleted after the commit."""
+    nothing). The ticket PDFs that printed my name are deleted after the commit.
+
+    An organizer's or admin's account is refused (409 invalid-state): it owns events, their sales and
+    their check-ins, which outlive a person's wish to leave; it is closed through support."""
+    if caller.groups:
+        raise InvalidState(
+            "An organizer's or admin's account owns events and their records; it is closed through support"
+        )
     with db.connection() as conn, conn.transaction():
         result = conn.execute(sql.delete_account, (caller.sub,)).fetchone()["result"]
         _delete_identity(result["former_email"], caller.username)
