@@ -8,7 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from paid_orders import email_of, hold, paid_quietly, s3_object
+from paid_orders import email_of, hold, paid_quietly, s3_object, wide_pool  # noqa: F401 - fixture
 
 from ticketing import db
 from ticketing.api.after_payment import TransferIn
@@ -184,3 +184,34 @@ def test_an_organizers_account_is_not_deleted_here(runtime, organizer):
     with pytest.raises(InvalidState):
         personal_data.delete_account(organizer)
     assert personal_data.export(organizer)["profile"]["email"] == email_of(organizer)
+
+
+def test_a_deletion_racing_the_callers_own_transfer_ends_in_one_clear_answer(
+    runtime,
+    make_event,
+    new_user,
+    wide_pool,  # noqa: F811 - fixture
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ev = make_event(capacity=50)
+    for _ in range(5):
+        buyer, friend = new_user(), new_user()
+        issued(ev, buyer, quantity=1, seat=None, products=0)
+        ticket = tickets.held_tickets(buyer)["items"][0]
+
+        def give(buyer=buyer, ticket=ticket, friend=friend) -> str:
+            tickets.transfer_ticket(buyer, ticket["id"], TransferIn(email=email_of(friend)))
+            return "transferred"
+
+        def leave(buyer=buyer) -> str:
+            try:
+                personal_data.delete_account(buyer)
+                return "deleted"
+            except InvalidState:
+                return "refused"
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = sorted(f.result() for f in [pool.submit(give), pool.submit(leave)])
+        assert outcomes in (["refused", "transferred"], ["deleted", "transferred"])
+        assert [t["id"] for t in tickets.held_tickets(friend)["items"]] == [ticket["id"]]

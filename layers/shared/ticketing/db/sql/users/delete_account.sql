@@ -19,7 +19,9 @@ DECLARE
     v_live uuid[];
     v_pdf_keys jsonb;
 BEGIN
-    SELECT * INTO v_user FROM users WHERE cognito_sub = p_sub AND anonymised_at IS NULL FOR UPDATE;
+    -- NO KEY UPDATE: a transfer to this account (which takes the profile FOR SHARE) waits or goes first; one
+    -- from it (whose history row only takes KEY SHARE) is not held up, so neither can deadlock with this.
+    SELECT * INTO v_user FROM users WHERE cognito_sub = p_sub AND anonymised_at IS NULL FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'not-found' USING DETAIL = 'This account has no profile';
     END IF;
