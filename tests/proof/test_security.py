@@ -52,8 +52,17 @@ BUYER_OWNED_ROUTES = {
     ("GET", "/orders/{order_id}/invoice"),
     ("GET", "/orders/{order_id}/tickets"),
     ("POST", "/orders/{order_id}/withdrawal"),
+    ("POST", "/tickets/{ticket_id}/transfer"),
 }
-BUYER_ROUTES = {("GET", "/users/me"), ("POST", "/orders"), ("GET", "/orders")} | BUYER_OWNED_ROUTES
+# Routes about the caller alone (no id of anyone else's to try).
+BUYER_ROUTES = {
+    ("GET", "/users/me"),
+    ("POST", "/orders"),
+    ("GET", "/orders"),
+    ("GET", "/tickets"),
+    ("GET", "/users/me/export"),
+    ("DELETE", "/users/me"),
+} | BUYER_OWNED_ROUTES
 HOSTILE = {
     "sql": "'; DROP TABLE orders; --",
     "script": "<script>alert(1)</script>",
@@ -92,6 +101,7 @@ def body_for(method: str, path: str, event: dict) -> dict | None:
         ("PUT", "/orders/{order_id}/products"): {"products": []},
         ("POST", "/orders/{order_id}/payments"): {"method": "pix"},
         ("POST", "/checkins"): {"code": "x" * 30},
+        ("POST", "/tickets/{ticket_id}/transfer"): {"email": "someone@example.com"},
     }
     return bodies.get((method, path), {} if method in ("POST", "PUT", "PATCH") else None)
 

@@ -996,9 +996,15 @@ async function orderPage(orderId) {
 
 // ------------------------------------------------------------------ tickets on screen
 // Each ticket with its QR; "Mostrar QR Code" opens it full screen (bright, large) for the door's scanner.
-function ticketList(items, event) {
+// A ticket transferred away (no code any more) shows only its place; `extra(ticket, place)` adds controls.
+function ticketList(items, event, extra = () => null) {
   return h("ul", { class: "tickets" }, items.map((ticket) => {
     const place = `${ticket.sector}${ticket.seat_label ? ` — ${ticket.seat_label}` : ""}`;
+    if (!ticket.code) {
+      return h("li", { class: "ticket" },
+        h("p", { class: "ticket-place" }, place),
+        h("p", { class: "hint" }, "Transferido para outra pessoa: o QR Code deste ingresso agora é dela."));
+    }
     const dialog = h("dialog", { class: "qr-full", "aria-label": `QR Code do ingresso ${place}` },
       h("p", { class: "qr-full-title" }, event ? `${event.name} · ${place}` : place),
       qrImage(ticket.code, `QR Code do ingresso ${place} em tela cheia`, "qr-big"),
@@ -1016,6 +1022,7 @@ function ticketList(items, event) {
       ticket.pdf_url
         ? h("a", { class: "button", href: ticket.pdf_url, download: `ingresso-${ticket.code}.pdf`, rel: "noopener" }, `Baixar PDF — ${place}`)
         : h("p", { class: "hint" }, "Preparando o PDF…"),
+      extra(ticket, place),
       dialog,
     );
   }));
@@ -1035,23 +1042,143 @@ async function drawInvoice(orderId, area, attempt = 0) {
 }
 
 // ------------------------------------------------------------------ my tickets
+// Every ticket I hold now (bought or received), by event; a valid one can be transferred to another account.
 async function ticketsPage() {
   const page = pager();
   if (!requireSignIn()) return;
   page("Meus ingressos", h("p", { class: "loading" }, "Carregando…"));
-  const answer = await call("GET", "/orders?limit=50");
-  const paid = answer.items.filter((order) => order.status === "paid");
-  const sections = await Promise.all(paid.map(async (order) => {
-    const [event, tickets] = await Promise.all([
-      call("GET", `/events/${order.event_id}`, { auth: false }).catch(() => null),
-      call("GET", `/orders/${order.id}/tickets`).catch(() => ({ items: [] })),
-    ]);
-    return tickets.items.length ? ticketList(tickets.items, event) : null;
-  }));
-  const shown = sections.filter(Boolean);
-  page("Meus ingressos", shown.length
-    ? [h("p", { class: "hint" }, "Na entrada, abra o QR Code em tela cheia e aumente o brilho da tela."), shown]
+  const answer = await call("GET", "/tickets");
+  const byEvent = new Map();
+  for (const ticket of answer.items) {
+    if (!byEvent.has(ticket.event.id)) byEvent.set(ticket.event.id, { event: ticket.event, items: [] });
+    byEvent.get(ticket.event.id).items.push(ticket);
+  }
+  const sections = [...byEvent.values()].map(({ event, items }) =>
+    ticketList(items, event, (ticket, place) => ticketStatus(ticket) || transferControls(ticket, place)));
+  page("Meus ingressos", sections.length
+    ? [h("p", { class: "hint" }, "Na entrada, abra o QR Code em tela cheia e aumente o brilho da tela."), sections]
     : h("p", {}, "Você ainda não tem ingressos pagos. ", h("a", { href: "#/" }, "Ver eventos")));
+}
+
+function ticketStatus(ticket) {
+  if (ticket.status === "checked_in") return h("p", { class: "hint" }, "Já utilizado na entrada.");
+  if (ticket.status === "refunded") return h("p", { class: "hint" }, "Reembolsado: este ingresso não vale mais.");
+  return null;
+}
+
+const TRANSFER_PROBLEMS = {
+  "not-found": "Não há conta com este e-mail. Peça para a pessoa criar uma conta e tente de novo.",
+  "limit-exceeded": "A pessoa já chegou ao limite de ingressos por CPF deste evento.",
+  "invalid-state": "Este ingresso não pode mais ser transferido: ele já foi usado ou reembolsado, ou faltam menos de 2 horas para o evento.",
+};
+
+// "Transferir ingresso": the recipient's e-mail (and, for a half-price ticket, their category), then the
+// ticket leaves this list; its QR stops working and the recipient gets a new one.
+function transferControls(ticket, place) {
+  const ids = { email: `transferir-email-${ticket.id}`, half: `transferir-meia-${ticket.id}`, form: `transferir-${ticket.id}` };
+  const feedback = h("div");
+  async function submit(e) {
+    e.preventDefault();
+    const data = new FormData(e.target);
+    const body = { email: String(data.get("email") || "").trim() };
+    if (ticket.type === "half") body.half_category = data.get("half_category") || undefined;
+    try {
+      await call("POST", `/tickets/${ticket.id}/transfer`, { body });
+      announce(`Ingresso transferido para ${body.email}. O QR Code antigo não vale mais.`, "success", "#/ingressos");
+      route();
+    } catch (error) {
+      if (error instanceof ApiError && TRANSFER_PROBLEMS[error.name]) {
+        const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, TRANSFER_PROBLEMS[error.name]);
+        replace(feedback, box);
+        box.focus();
+      } else showErrors(e.target, feedback, error, { email: ids.email, half_category: ids.half });
+    }
+  }
+  const form = h("form", { id: ids.form, class: "panel transfer", onsubmit: submit, hidden: true, "aria-label": `Transferir ingresso — ${place}` },
+    feedback,
+    h("div", { class: "field" },
+      h("label", { for: ids.email }, "E-mail de quem vai receber"),
+      h("input", { id: ids.email, name: "email", type: "email", required: true, autocomplete: "off" })),
+    ticket.type === "half"
+      ? h("div", { class: "field" },
+        h("label", { for: ids.half }, "Categoria da meia-entrada de quem vai receber"),
+        h("select", { id: ids.half, name: "half_category", required: true },
+          h("option", { value: "" }, "Escolha…"),
+          Object.entries(HALF_CATEGORIES).map(([value, label]) => h("option", { value }, label))))
+      : null,
+    h("p", { class: "hint" }, "A pessoa precisa ter uma conta. O QR Code atual deixa de valer e ela recebe um novo; o pedido e a nota fiscal continuam com você."),
+    h("button", { type: "submit", class: "button primary" }, "Confirmar transferência"),
+  );
+  const open = h("button", {
+    type: "button", class: "button", "aria-expanded": "false", "aria-controls": ids.form,
+    onclick: () => {
+      form.hidden = !form.hidden;
+      open.setAttribute("aria-expanded", String(!form.hidden));
+      if (!form.hidden) form.querySelector("input").focus();
+    },
+  }, `Transferir ingresso — ${place}`);
+  return h("div", {}, open, form);
+}
+
+// ------------------------------------------------------------------ my account: my data, delete
+async function accountPage() {
+  const page = pager();
+  if (!requireSignIn()) return;
+  page("Minha conta", h("p", { class: "loading" }, "Carregando…"));
+  const me = await call("GET", "/users/me");
+  const dataFeedback = h("div", { role: "status" });
+  const deleteFeedback = h("div");
+  async function download() {
+    try {
+      const data = await call("GET", "/users/me/export");
+      const file = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const link = h("a", { href: URL.createObjectURL(file), download: "meus-dados.json" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      replace(dataFeedback, h("p", { class: "hint" },
+        `Arquivo meus-dados.json gerado: ${data.orders.length} pedido(s), ${data.tickets.length} ingresso(s), ${data.emails.length} e-mail(s).`));
+    } catch (error) {
+      replace(dataFeedback, errorBox(error));
+    }
+  }
+  const confirm = h("dialog", { "aria-labelledby": "titulo-confirmar-exclusao", class: "confirm" },
+    h("h2", { id: "titulo-confirmar-exclusao" }, "Excluir sua conta?"),
+    h("p", {}, "Você não poderá mais entrar. Seu nome, e-mail e CPF serão apagados; as notas fiscais ficam guardadas pelo prazo da lei (5 anos) e depois também são apagadas."),
+    deleteFeedback,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "button danger", onclick: confirmDelete }, "Sim, excluir minha conta"),
+      h("button", { type: "button", class: "button", onclick: () => confirm.close() }, "Cancelar")),
+  );
+  async function confirmDelete() {
+    try {
+      await call("DELETE", "/users/me");
+      confirm.close();
+      signOut();
+      announce("Sua conta foi excluída.", "success", "#/");
+      goTo("#/");
+    } catch (error) {
+      const message = error instanceof ApiError && error.name === "invalid-state"
+        ? "Você tem ingressos para eventos que ainda vão acontecer. Transfira-os ou espere os eventos passarem para excluir a conta."
+        : errorText(error);
+      const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, message);
+      replace(deleteFeedback, box);
+      box.focus();
+    }
+  }
+  page("Minha conta",
+    h("p", {}, `${me.name} — ${me.email}`),
+    h("section", { class: "panel", "aria-labelledby": "titulo-meus-dados" },
+      h("h2", { id: "titulo-meus-dados" }, "Meus dados"),
+      h("p", {}, "Baixe uma cópia de tudo o que guardamos sobre você (perfil, pedidos, pagamentos, ingressos, notas fiscais, entradas e e-mails), em JSON."),
+      h("button", { type: "button", class: "button primary", onclick: download }, "Baixar meus dados"),
+      dataFeedback),
+    h("section", { class: "panel", "aria-labelledby": "titulo-excluir" },
+      h("h2", { id: "titulo-excluir" }, "Excluir minha conta"),
+      h("p", {}, "Não é possível excluir a conta enquanto você tiver ingressos para eventos que ainda vão acontecer."),
+      h("button", { type: "button", class: "button danger", onclick: () => { replace(deleteFeedback); confirm.showModal(); } }, "Excluir minha conta"),
+      confirm),
+  );
 }
 
 // ------------------------------------------------------------------ my orders
@@ -1165,6 +1292,7 @@ async function route() {
     else if (parts[0] === "pedido" && parts[1]) await orderPage(parts[1]);
     else if (parts[0] === "pedidos") await ordersPage();
     else if (parts[0] === "ingressos") await ticketsPage();
+    else if (parts[0] === "conta") await accountPage();
     else if (parts[0] === "entrar") signInPage(query);
     else if (parts[0] === "organizador") await organizerPage();
     else page("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Ver eventos")));

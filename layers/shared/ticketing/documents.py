@@ -95,7 +95,11 @@ def cancellation_key(event_id: str, order_id: str) -> str:
     return f"invoices/{event_id}/{order_id}.cancellation.json"
 
 
-def ticket_pdf_key(order_id: str, ticket_id: str) -> str:
+def ticket_pdf_key(order_id: str, ticket_id: str, transfer_id: str | None = None) -> str:
+    """The PDF of a ticket as bought, or as its latest transfer made it (a new key per transfer, so no link
+    to an earlier PDF ever shows the new code)."""
+    if transfer_id:
+        return f"tickets/{order_id}/{ticket_id}/{transfer_id}.pdf"
     return f"tickets/{order_id}/{ticket_id}.pdf"
 
 
@@ -135,6 +139,15 @@ def signer() -> Any:
         if endpoint not in _signers:
             _signers[endpoint] = boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
         return _signers[endpoint]
+
+
+def delete_objects(keys: list[str]) -> None:
+    """Delete these objects (a missing one is no error), a thousand a request."""
+    for start in range(0, len(keys), 1000):
+        batch = keys[start : start + 1000]
+        client("s3").delete_objects(
+            Bucket=_bucket(), Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True}
+        )
 
 
 def download_link(key: str, seconds: int = LINK_SECONDS) -> str:
@@ -197,7 +210,7 @@ def ticket_pdf(ticket: dict) -> bytes:
         ("Início", local_time(ticket["starts_at"], ticket["timezone"])),
         ("Setor", ticket["sector"]),
         ("Assento", ticket.get("seat_label") or "Pista / sem assento marcado"),
-        ("Comprador", ticket["buyer_name"]),
+        ("Titular" if ticket.get("transfer_id") else "Comprador", ticket["buyer_name"]),
         ("Tipo", ticket_type_text(ticket["type"], ticket.get("half_category"))),
     ]
     for label, value in lines:

@@ -25,6 +25,9 @@ DEFINITIONS: dict[str, tuple[MetricUnit, tuple[str, ...]]] = {
     "QueueAdmissions": (MetricUnit.Count, ()),
     "QueueOldestWaitSeconds": (MetricUnit.Seconds, ()),
     "QueueAdmissionLagSeconds": (MetricUnit.Seconds, ()),
+    "TicketTransfers": (MetricUnit.Count, ("outcome",)),
+    "AccountsDeleted": (MetricUnit.Count, ()),
+    "FiscalRecordsPurged": (MetricUnit.Count, ()),
 }
 
 

@@ -234,6 +234,12 @@ class Buyer(Document):
     name: str
 
 
+class OrderTransfer(Document):
+    ticket_id: UUID
+    transferred_at: datetime
+    to: Buyer = Field(description="who the ticket went to")
+
+
 class Order(Document):
     id: UUID
     event_id: UUID
@@ -250,6 +256,9 @@ class Order(Document):
     total_cents: int
     payment: Payment | None = Field(description="the latest payment of the order, if any")
     buyer: Buyer | None = Field(default=None, description="only in the organizer's order desk")
+    transfers: list[OrderTransfer] | None = Field(
+        default=None, description="only in the organizer's order desk: its tickets that changed hands"
+    )
 
 
 class OrderPage(Document):
@@ -280,7 +289,9 @@ class Invoice(Document):
 
 class Ticket(Document):
     id: UUID
-    code: str = Field(description="what the ticket's QR code carries, scanned at the door")
+    code: str | None = Field(
+        description="what the ticket's QR code carries, scanned at the door; null once transferred away"
+    )
     sector: str
     seat_label: str | None
     type: TicketType
@@ -288,11 +299,70 @@ class Ticket(Document):
     checked_in_at: datetime | None
     valid: bool
     pdf_url: str | None = Field(description="a pre-signed link to the PDF; null until it is written")
+    transferred: bool = Field(default=False, description="transferred to another account (no code, no PDF)")
 
 
 class TicketList(Document):
     items: list[Ticket]
     next_cursor: None = Field(description="always null: every ticket comes at once")
+
+
+class TicketEvent(Document):
+    id: UUID
+    name: str
+    venue: str
+    starts_at: datetime
+    timezone: str
+    status: EventStatus
+
+
+class HeldTicket(Document):
+    id: UUID
+    code: str = Field(description="what the ticket's QR code carries, scanned at the door")
+    event: TicketEvent
+    sector: str
+    seat_label: str | None
+    type: TicketType
+    half_category: str | None = Field(description="a half-price ticket: the category its holder proves")
+    status: Literal["valid", "checked_in", "refunded"]
+    checked_in_at: datetime | None
+    received: bool = Field(description="transferred to me by someone else")
+    order_id: UUID | None = Field(description="my order of it; null for a ticket I received")
+    pdf_url: str | None = Field(description="a pre-signed link to the PDF; null until it is written")
+
+
+class HeldTicketList(Document):
+    items: list[HeldTicket]
+    next_cursor: None = Field(description="always null: every ticket comes at once")
+
+
+class TransferredTicket(Document):
+    """A ticket as its recipient now holds it, without its code (only they see it, in GET /tickets)."""
+
+    id: UUID
+    event_id: UUID
+    sector: str
+    seat_label: str | None
+    type: TicketType
+    half_category: str | None
+    checked_in_at: datetime | None
+    holder_email: str
+    transferred_at: datetime
+
+
+class DataExport(Document):
+    """Everything kept about the caller (LGPD art. 18 II and art. 19: a copy in a reusable format)."""
+
+    exported_at: datetime
+    profile: dict[str, Any]
+    orders: list[dict[str, Any]]
+    payments: list[dict[str, Any]] = Field(description="card data as brand and last four digits only")
+    tickets: list[dict[str, Any]] = Field(
+        description="tickets held now (`relation: held`), then tickets transferred away (`transferred_away`)"
+    )
+    invoices: list[dict[str, Any]]
+    checkins: list[dict[str, Any]]
+    emails: list[dict[str, Any]] = Field(description="e-mails sent (or queued) to the caller")
 
 
 class CheckIn(Document):
@@ -332,6 +402,7 @@ class Report(Document):
     by_sector: list[SectorSales]
     orders_by_status: dict[str, int]
     products_sold: list[ProductSales]
+    tickets_transferred: int = Field(default=0, description="tickets of paid orders that changed hands")
 
 
 class Health(Document):

@@ -4,11 +4,14 @@ itself is issued by a short transaction in services/invoices.py (lock order, tak
 # What an invoice is made of: the order as the API shows it, its buyer and its event.
 invoice_source = """
     SELECT o.id AS order_id, o.status, o.event_id, o.ticket_count, o.paid_at, order_document(o.id) AS doc,
-           u.name AS buyer_name, u.email AS buyer_email, COALESCE(o.buyer_cpf, u.cpf) AS buyer_cpf,
+           COALESCE(r.buyer_name, u.name) AS buyer_name, u.email AS buyer_email,
+           COALESCE(o.buyer_cpf, r.buyer_cpf, u.cpf) AS buyer_cpf,
            e.name AS event_name, e.venue, e.starts_at, e.timezone
       FROM orders o
       JOIN users u ON u.id = o.user_id
       JOIN events e ON e.id = o.event_id
+      -- a deleted account's buyer, kept apart for the invoice (fiscal_retention)
+      LEFT JOIN fiscal_retention r ON r.order_id = o.id
      WHERE o.id = %(order_id)s
 """
 
@@ -35,7 +38,8 @@ insert_invoice = """
 create_order_tickets = "SELECT create_order_tickets(%s, %s::text[]) AS created"
 
 invoice_of_order = """
-    SELECT i.*, u.email AS buyer_email, u.name AS buyer_name, e.name AS event_name
+    SELECT i.*, u.email AS buyer_email, u.name AS buyer_name, u.anonymised_at IS NOT NULL AS buyer_anonymised,
+           e.name AS event_name
       FROM invoices i
       JOIN orders o ON o.id = i.order_id
       JOIN users u ON u.id = o.user_id

@@ -59,12 +59,15 @@ FUNCTION_FILES = (
     "tickets/create_order_tickets.sql",
     "tickets/ticket_document.sql",
     "tickets/check_in_ticket.sql",
+    "tickets/transfer_ticket.sql",
     "refunds/refund_order.sql",
     "refunds/refund_order_by_organizer.sql",
     "refunds/withdraw_order.sql",
     "events/cancel_event.sql",
     "events/refund_cancelled_events.sql",
     "events/refund_progress.sql",
+    "users/delete_account.sql",
+    "users/purge_fiscal_retention.sql",
 )
 
 # Every function and procedure of the public schema that no extension owns: the project's own.

@@ -28,9 +28,18 @@ orders_of_buyer = """
      LIMIT %(limit)s
 """
 
+# The order desk: each order with its buyer, and the transfers of its tickets (who holds them now).
 orders_of_event = """
     SELECT o.id, o.created_at,
-           order_document(o.id) || jsonb_build_object('buyer', jsonb_build_object('email', u.email, 'name', u.name))
+           order_document(o.id) || jsonb_build_object(
+               'buyer', jsonb_build_object('email', u.email, 'name', u.name),
+               'transfers', COALESCE((
+                   SELECT jsonb_agg(jsonb_build_object(
+                              'ticket_id', x.ticket_id, 'transferred_at', iso_utc(x.transferred_at),
+                              'to', jsonb_build_object('email', r.email, 'name', r.name))
+                          ORDER BY x.transferred_at, x.id)
+                     FROM ticket_transfers x JOIN users r ON r.id = x.to_user_id
+                    WHERE x.order_id = o.id), '[]'::jsonb))
                AS doc
       FROM orders o
       JOIN users u ON u.id = o.user_id

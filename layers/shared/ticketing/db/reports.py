@@ -47,3 +47,10 @@ event_report = """
               FROM sectors s LEFT JOIN sector_sales ss ON ss.sector_id = s.id
              WHERE s.event_id = %(event_id)s), '{}'::jsonb) AS sectors
 """
+
+# Tickets of the event's paid orders that changed hands at least once.
+tickets_transferred = """
+    SELECT count(DISTINCT x.ticket_id)::int AS n
+      FROM ticket_transfers x JOIN orders o ON o.id = x.order_id
+     WHERE x.event_id = %(event_id)s AND o.status = 'paid'
+"""

@@ -284,6 +284,11 @@ def send_invoice_email(invoice: dict) -> None:
     """E-mail the buyer once: claimed first, so two workers never both send; released if sending fails."""
     if invoice["emailed_at"] is not None or invoice["cancelled_at"] is not None:
         return
+    if invoice.get("buyer_anonymised"):
+        # The account was deleted: nobody to write to. The step counts as done, or the repair sweep would
+        # come back for it forever.
+        _run(sql.mark_emailed, invoice["id"])
+        return
     if db.fetch_one(sql.claim_email, (invoice["id"],)) is None:
         return  # sent, or being sent by another worker right now
     subject, text = invoice_email(invoice)

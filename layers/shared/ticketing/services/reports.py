@@ -126,6 +126,7 @@ def event_report(caller: Caller, event_id: str) -> dict:
         "by_sector": by_sector,
         "orders_by_status": totals["orders_by_status"],
         "products_sold": totals["products_sold"],
+        "tickets_transferred": db.fetch_one(sql.tickets_transferred, {"event_id": event_uuid})["n"],
     }
 
 

@@ -26,17 +26,29 @@ BEGIN
     UPDATE orders SET status = p_status, released_at = now(), updated_at = now() WHERE id = ANY (p_ids);
     UPDATE payments SET status = 'expired', decided_at = now(), updated_at = now()
      WHERE order_id = ANY (p_ids) AND status = 'pending';
+    -- The CPF counters: the buyer's counts the order's tickets except those transferred away; a transferred
+    -- ticket is counted on the CPF its transfer moved it to (tickets.counted_cpf). Only a paid order has
+    -- tickets, so for a hold this is one index probe.
     PERFORM 1 FROM cpf_ticket_counts c
-      JOIN (SELECT DISTINCT event_id, buyer_cpf FROM orders WHERE id = ANY (p_ids) AND buyer_cpf IS NOT NULL) x
-        ON c.event_id = x.event_id AND c.cpf = x.buyer_cpf
+      JOIN (SELECT event_id, buyer_cpf AS cpf FROM orders WHERE id = ANY (p_ids) AND buyer_cpf IS NOT NULL
+            UNION
+            SELECT event_id, counted_cpf FROM tickets
+             WHERE order_id = ANY (p_ids) AND counted_cpf IS NOT NULL AND cancelled_at IS NULL) x
+        ON c.event_id = x.event_id AND c.cpf = x.cpf
      ORDER BY c.event_id, c.cpf
        FOR UPDATE OF c;
     UPDATE cpf_ticket_counts c
-       SET taken = c.taken - x.quantity
-      FROM (SELECT event_id, buyer_cpf, sum(ticket_count) AS quantity
-              FROM orders WHERE id = ANY (p_ids) AND buyer_cpf IS NOT NULL
-             GROUP BY event_id, buyer_cpf) x
-     WHERE c.event_id = x.event_id AND c.cpf = x.buyer_cpf;
+       SET taken = greatest(c.taken - x.quantity, 0)
+      FROM (SELECT y.event_id, y.cpf, sum(y.quantity) AS quantity
+              FROM (SELECT o.event_id, o.buyer_cpf AS cpf,
+                           o.ticket_count - (SELECT count(*) FROM tickets t
+                                              WHERE t.order_id = o.id AND t.holder_id IS NOT NULL) AS quantity
+                      FROM orders o WHERE o.id = ANY (p_ids) AND o.buyer_cpf IS NOT NULL
+                    UNION ALL
+                    SELECT event_id, counted_cpf, 1 FROM tickets
+                     WHERE order_id = ANY (p_ids) AND counted_cpf IS NOT NULL AND cancelled_at IS NULL) y
+             GROUP BY y.event_id, y.cpf) x
+     WHERE c.event_id = x.event_id AND c.cpf = x.cpf;
     UPDATE seats SET order_id = NULL WHERE order_id = ANY (p_ids);
     PERFORM 1 FROM price_tiers
      WHERE id IN (SELECT tier_id FROM order_tickets WHERE order_id = ANY (p_ids) AND tier_id IS NOT NULL)

@@ -26,6 +26,12 @@ BEGIN
         RAISE EXCEPTION 'invalid-state'
             USING DETAIL = 'Withdrawal closes 48 hours before the event starts';
     END IF;
+    -- A ticket given to someone else is theirs now: withdrawing would cancel it under them. (A transfer takes
+    -- this order's row FOR SHARE, so it and a withdrawal never overlap.)
+    IF EXISTS (SELECT 1 FROM tickets WHERE order_id = p_order AND holder_id IS NOT NULL) THEN
+        RAISE EXCEPTION 'invalid-state'
+            USING DETAIL = 'A ticket of this order was transferred to someone else; the order can no longer be withdrawn from';
+    END IF;
     v_doc := refund_order(p_order, 'withdrawal');
     PERFORM queue_order_email(
         p_order, 'withdrawal',

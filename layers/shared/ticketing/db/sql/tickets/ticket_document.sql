@@ -1,4 +1,4 @@
--- A ticket as the door and the buyer see it.
+-- A ticket as the door and its holder see it: a transferred half-price ticket carries its holder's category.
 CREATE OR REPLACE FUNCTION ticket_document(p_ticket uuid) RETURNS jsonb
     LANGUAGE sql STABLE
 AS $$
@@ -8,7 +8,7 @@ AS $$
         'sector', sec.name,
         'seat_label', st.label,
         'type', l.type,
-        'half_category', l.half_category,
+        'half_category', COALESCE(t.holder_half_category, l.half_category),
         'checked_in_at', iso_utc(t.checked_in_at))
       FROM tickets t
       JOIN order_tickets l ON l.id = t.order_ticket_id
