@@ -264,6 +264,12 @@ class CheckIn(Document):
     checked_in_at: datetime
 
 
+class TierSales(Document):
+    name: str
+    price_cents: int
+    sold: int = Field(description="paid places sold at this lote")
+
+
 class SectorSales(Document):
     sector_id: UUID
     name: str
@@ -273,6 +279,16 @@ class SectorSales(Document):
     revenue_cents: int
     fees_cents: int
     seat_map_views: int
+    tiers: list[TierSales] = Field(description="the sector's lotes in order (empty without lotes)")
+
+
+CalendarDay = date  # the field below is named `date`, which would hide the type inside the class
+
+
+class DaySales(Document):
+    date: CalendarDay = Field(description="a day in the event's time zone")
+    tickets: int
+    revenue_cents: int
 
 
 class ProductSales(Document):
@@ -291,6 +307,7 @@ class Report(Document):
     by_sector: list[SectorSales]
     orders_by_status: dict[str, int]
     products_sold: list[ProductSales]
+    sales_by_day: list[DaySales] = Field(description="paid orders by the day of payment, oldest first")
 
 
 class Health(Document):
