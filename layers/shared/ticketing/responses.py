@@ -104,10 +104,21 @@ class Event(Document):
     max_tickets_per_cpf: int | None
     max_installments: int
     created_at: datetime
+    city: str | None = Field(default=None, description="the city, as the organizer wrote it")
+    image_url: str | None = Field(default=None, description="the event's image (JPEG, PNG or WebP)")
     sectors: list[Sector] = Field(
         default=[], description="with live availability (left out of lists of events)"
     )
     refund_progress: RefundProgress | None = Field(default=None, description="only once cancelled")
+
+
+class EventImageUpload(Document):
+    upload_url: str = Field(description="POST the form here (multipart/form-data)")
+    fields: dict[str, str] = Field(description="form fields to send before the file, as they are")
+    image_url: str = Field(description="where the image is read once uploaded (the event's `image_url`)")
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    max_bytes: int = Field(description="the largest file S3 accepts (5 MB)")
+    expires_at: datetime = Field(description="the upload must start before this")
 
 
 class EventPage(Document):

@@ -23,6 +23,7 @@ class EventIn(RequestModel):
     service_fee_percent: float = Field(default=0, ge=0, le=20)
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int = Field(default=1, ge=1, le=12)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class EventPatch(RequestModel):
@@ -37,9 +38,10 @@ class EventPatch(RequestModel):
     service_fee_percent: float | None = Field(default=None, ge=0, le=20)
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int | None = Field(default=None, ge=1, le=12)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
 
-    # Fields an event always has: an explicit null is a 422 naming the field (description and
-    # max_tickets_per_cpf may be cleared with null). Omitted fields keep their value.
+    # Fields an event always has: an explicit null is a 422 naming the field (description,
+    # max_tickets_per_cpf and city may be cleared with null). Omitted fields keep their value.
     @field_validator(
         "status",
         "name",
@@ -87,3 +89,12 @@ class ProductIn(RequestModel):
     price_cents: PriceCents
     stock: int | None = Field(default=None, ge=0, le=10_000_000)
     event_id: UUID | None = None
+
+
+ImageType = Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class EventImageIn(RequestModel):
+    content_type: ImageType = Field(
+        default="image/jpeg", description="the image's type; the upload must be sent with this Content-Type"
+    )
