@@ -214,6 +214,9 @@ class LocalRuntime:
             return
         users.ensure_organizer(email, password, name)
         log.info("organizer account ready", extra={"email": email})
+        admin_email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
+        users.ensure_admin(admin_email, os.environ.get("ADMIN_PASSWORD", "Admin-2026!"))
+        log.info("admin account ready", extra={"email": admin_email})
         demo = _optional_module("ticketing.services.demo")
         if demo is None:
             log.info("ticketing.services.demo does not exist yet: no demo event seeded")

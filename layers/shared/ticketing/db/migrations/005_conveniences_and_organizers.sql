@@ -1,3 +1,5 @@
+-- Contract v2 "Organizer and buyer conveniences" and "Admin and organizers".
+--
 -- Events gain a city and an image (contract v2 "Organizer and buyer conveniences"), and GET /events?q=&city=
 -- finds them. The search keys are generated columns folded to lower case without accents (translate and
 -- lower are immutable built-ins, so no project function sits in the schema): "São Paulo" matches "sao paulo".
@@ -22,3 +24,9 @@ ALTER TABLE events
 CREATE INDEX events_by_city ON events (status, city_key, starts_at, id);
 -- ?q= is a substring of name or venue: a trigram index serves LIKE '%...%'.
 CREATE INDEX events_search_trigrams ON events USING gin (search_key extensions.gin_trgm_ops);
+
+-- Organizers appointed by an admin (POST /organizers): the Cognito group `organizer` gives the role in
+-- tokens; this column decides "newly appointed" (201) against "already one" (200) in one conditional
+-- UPDATE, and orders GET /organizers.
+ALTER TABLE users ADD COLUMN organizer_since timestamptz;
+CREATE INDEX users_organizers ON users (organizer_since, id) WHERE organizer_since IS NOT NULL;
