@@ -108,3 +108,71 @@ def test_events_are_searched_by_q_and_city_within_bounds(patched):
     assert status == 422 and [e["field"] for e in problem["errors"]] == ["q"]
     status, _, problem = call(list_events, "GET", "/events", query="city=" + "a" * 101)
     assert status == 422 and [e["field"] for e in problem["errors"]] == ["city"]
+
+
+def test_appointing_an_organizer_is_201_the_first_time_and_200_after(patched):
+    from ticketing.services.organizers import Appointed
+
+    appoint = load_function("users/appoint_organizer")
+    answer = {"email": "maria@example.com", "roles": ["buyer", "organizer"]}
+    calls = patched(appoint.organizers, "appoint", Appointed(answer, created=True))
+    status, _, body = call(appoint, "POST", "/organizers", body={"email": "Maria@example.com"}, claims=ADMIN)
+    assert (status, body) == (201, answer)
+    assert calls[0][0] == ("Maria@example.com",)
+    patched(appoint.organizers, "appoint", Appointed(answer, created=False))
+    status, _, body = call(appoint, "POST", "/organizers", body={"email": "maria@example.com"}, claims=ADMIN)
+    assert (status, body) == (200, answer)
+
+
+@pytest.mark.parametrize(("claims", "status"), [(None, 401), (BUYER, 403), (ORGANIZER, 403)])
+def test_only_admins_appoint_and_list_organizers(claims, status):
+    appoint = load_function("users/appoint_organizer")
+    listing = load_function("users/list_organizers")
+    assert (
+        call(appoint, "POST", "/organizers", body={"email": "maria@example.com"}, claims=claims)[0] == status
+    )
+    assert call(listing, "GET", "/organizers", claims=claims)[0] == status
+
+
+def test_an_admin_gets_422_naming_email_and_pages_the_list(patched):
+    from ticketing.errors import NotFound
+
+    appoint = load_function("users/appoint_organizer")
+    status, _, problem = call(appoint, "POST", "/organizers", body={}, claims=ADMIN)
+    assert status == 422 and [e["field"] for e in problem["errors"]] == ["email"]
+    patched(appoint.organizers, "appoint", NotFound("No account with this e-mail"))
+    assert call(appoint, "POST", "/organizers", body={"email": "x@example.com"}, claims=ADMIN)[0] == 404
+
+    listing = load_function("users/list_organizers")
+    calls = patched(listing.organizers, "list_organizers", {"items": [], "next_cursor": None})
+    status, _, body = call(listing, "GET", "/organizers", query="limit=10&cursor=abc", claims=ADMIN)
+    assert (status, body) == (200, {"items": [], "next_cursor": None})
+    assert calls[0][0] == (10, "abc")
+    assert call(listing, "GET", "/organizers", query="limit=500", claims=ADMIN)[0] == 422
+
+
+def test_a_password_reset_request_is_202_without_a_body(patched):
+    request_reset = load_function("users/request_password_reset")
+    calls = patched(request_reset.password_reset, "request_reset", None)
+    status, _, body = call(request_reset, "POST", "/auth/password-reset", body={"email": "ana@example.com"})
+    assert (status, body) == (202, "")
+    assert calls[0][0] == ("ana@example.com",)
+    status, _, problem = call(request_reset, "POST", "/auth/password-reset", body={})
+    assert status == 422 and [e["field"] for e in problem["errors"]] == ["email"]
+
+
+def test_a_password_reset_confirmation_is_204_or_the_services_problem(patched):
+    from ticketing.errors import Unauthorized
+
+    confirm = load_function("users/confirm_password_reset")
+    path = "/auth/password-reset/confirm"
+    sent = {"email": "ana@example.com", "code": "123456", "new_password": "Nova-Senha-2026!"}
+    calls = patched(confirm.password_reset, "confirm_reset", None)
+    status, _, body = call(confirm, "POST", path, body=sent)
+    assert (status, body) == (204, "")
+    assert calls[0][0] == ("ana@example.com", "123456", "Nova-Senha-2026!")
+    patched(confirm.password_reset, "confirm_reset", Unauthorized("Wrong or expired code"))
+    status, _, problem = call(confirm, "POST", path, body=sent)
+    assert (status, problem["type"]) == (401, PROBLEM_BASE + "unauthorized")
+    status, _, problem = call(confirm, "POST", path, body={"email": "ana@example.com"})
+    assert status == 422 and {e["field"] for e in problem["errors"]} == {"code", "new_password"}
