@@ -15,7 +15,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import sign_in
 from http_problems import assert_problem
 
 from localrun.testing import create_event_on_sale
@@ -23,6 +22,12 @@ from localrun.testing import create_event_on_sale
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "Admin-2026!"
 CARD = {"number": "4111111111111111", "holder": "ANA SOUZA", "exp_month": 12, "exp_year": 2031, "cvv": "123"}
+
+
+def sign_in(api, email: str, password: str) -> str:
+    answer = api.post("/auth/token", json={"email": email, "password": password})
+    assert answer.status == 200, answer.text
+    return answer.json["access_token"]
 
 
 @pytest.fixture(scope="module")
