@@ -156,9 +156,9 @@ function searchForm(q, city) {
     const text = query.toString();
     goTo(text ? `#/?${text}` : "#/");
   }
-  return h("form", { class: "search", role: "search", onsubmit: submit, "aria-label": "Buscar eventos" },
+  return h("form", { class: "search", role: "search", onsubmit: submit, "aria-label": "Busca" },
     h("div", { class: "field" },
-      h("label", { for: "busca" }, "Buscar evento ou local"),
+      h("label", { for: "busca" }, "Buscar por nome ou local"),
       h("input", { id: "busca", name: "busca", type: "search", maxlength: 100, value: q, placeholder: "Ex.: samba, Allianz" }),
     ),
     h("div", { class: "field" },
