@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from localrun import aws_resources, database
 from localrun.drivers import SCHEDULE_TYPES, QueueDriver, ScheduleDriver, ScheduleOutcome
 from localrun.functions import Function, add_layers_to_path, layer_paths, read_functions
@@ -214,6 +216,9 @@ class LocalRuntime:
             return
         users.ensure_organizer(email, password, name)
         log.info("organizer account ready", extra={"email": email})
+        admin_email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
+        users.ensure_admin(admin_email, os.environ.get("ADMIN_PASSWORD", "Admin-2026!"))
+        log.info("admin account ready", extra={"email": admin_email})
         demo = _optional_module("ticketing.services.demo")
         if demo is None:
             log.info("ticketing.services.demo does not exist yet: no demo event seeded")
@@ -257,9 +262,25 @@ class LocalRuntime:
     def _start_server(self) -> None:
         origins = [o for o in self.environment.get("CORS_ALLOWED_ORIGINS", "").split(",") if o]
         cors = CorsPolicy.from_configuration(origins, cors_configuration(self.template))
-        gateway = Gateway(self.routes, self.functions, cors, storefront=Storefront.from_environment())
+        storefront = Storefront.from_environment(read_image=self._read_image)
+        gateway = Gateway(self.routes, self.functions, cors, storefront=storefront)
         self._server = LocalApiServer((self.host, self.port), gateway)
+        # Event images are read at the page's own origin, as CloudFront serves them in AWS.
+        if self.environment.get("IMAGES_BUCKET") and not self.environment.get("IMAGES_BASE_URL"):
+            self.environment["IMAGES_BASE_URL"] = self.base_url
+            os.environ["IMAGES_BASE_URL"] = self.base_url
+            _refresh_application_state()
         self._server.start_in_thread()
+
+    def _read_image(self, key: str) -> tuple[bytes, str] | None:
+        bucket = self.environment.get("IMAGES_BUCKET")
+        if not bucket or not self.moto_endpoint:
+            return None
+        try:
+            found = aws_resources.boto_client("s3", self.moto_endpoint).get_object(Bucket=bucket, Key=key)
+        except ClientError:
+            return None
+        return found["Body"].read(), found.get("ContentType", "")
 
     def run_schedule_now(self, logical_id: str) -> ScheduleOutcome:
         """Invoke a scheduled function now, as its schedule would (retries and DLQ included)."""

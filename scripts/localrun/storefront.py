@@ -1,12 +1,14 @@
-"""The web storefront (clients/web) served by the local runtime: `/` is index.html, `/static/...` its files.
+"""The web storefront (clients/web) served by the local runtime: `/` is index.html, `/static/...` its files,
+`/event-images/...` the event images organizers uploaded (objects of the images bucket in moto).
 
-Only paths no API route matches reach this, so it never shadows the API. In AWS the same files are
-served from S3 behind CloudFront (template.yaml, StorefrontBucket).
+Only paths no API route matches reach this, so it never shadows the API. In AWS the same files and the
+images are served from S3 behind CloudFront (template.yaml, StorefrontBucket), at the page's own origin.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -15,6 +17,10 @@ from localrun.gateway import HttpResponse, problem
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = PROJECT_ROOT / "clients" / "web"
 STATIC_PREFIX = "/static/"
+IMAGES_PREFIX = "/event-images/"
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+# Reads one object of the images bucket: (bytes, its Content-Type), or None when there is none.
+ObjectReader = Callable[[str], tuple[bytes, str] | None]
 MAX_NAME_LENGTH = 255  # longer names exist in no file system we serve from
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -39,18 +45,34 @@ CONTENT_SECURITY_POLICY = (
 class Storefront:
     """Maps GET/HEAD `/` and `/static/<file>` to files under `root`; anything else is not its business."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_image: ObjectReader | None = None) -> None:
         self.root = root.resolve()
         self.static_root = (self.root / "static").resolve()
+        self.read_image = read_image
 
     @classmethod
-    def from_environment(cls) -> Storefront | None:
+    def from_environment(cls, read_image: ObjectReader | None = None) -> Storefront | None:
         root = Path(os.environ.get("STOREFRONT_DIR") or DEFAULT_ROOT)
-        return cls(root) if (root / "index.html").is_file() else None
+        return cls(root, read_image) if (root / "index.html").is_file() else None
+
+    def image(self, path: str) -> HttpResponse:
+        """An uploaded event image (only images: anything else in the bucket is not served)."""
+        key = unquote(path[1:])
+        found = self.read_image(key) if self.read_image and len(key) <= 1024 and "\x00" not in key else None
+        if found is None or found[1] not in IMAGE_TYPES:
+            return problem(404, "not-found", "Not found", f"No image for {path}")
+        headers = [
+            ("Content-Type", found[1]),
+            ("Cache-Control", "public, max-age=86400"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        return HttpResponse(200, headers, found[0])
 
     def response(self, method: str, path: str) -> HttpResponse | None:
         if method not in ("GET", "HEAD"):
             return None
+        if path.startswith(IMAGES_PREFIX):
+            return self.image(path)
         if path in ("/", "/index.html"):
             file = self.root / "index.html"
         elif path.startswith(STATIC_PREFIX):

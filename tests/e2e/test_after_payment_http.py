@@ -145,9 +145,10 @@ def test_card_payment_to_invoice_tickets_email_check_in_and_refund(
         "teacher",
         half["id"],
     )
-    assert_problem(
+    again = assert_problem(
         api.post("/checkins", token=organizer_token, json={"code": half["code"]}), 409, "already-checked-in"
     )
+    assert again["checked_in_at"] == first.json["checked_in_at"]
     assert_problem(api.post("/checkins", token=buyer.token, json={"code": half["code"]}), 403, "forbidden")
     assert_problem(api.post("/checkins", token=organizer_token, json={"code": "nope-" * 6}), 404, "not-found")
     assert_problem(api.post("/checkins", token=organizer_token, json={}), 422, "validation")

@@ -61,6 +61,7 @@ def test_a_second_scan_is_409_already_checked_in_saying_when(runtime, make_event
     with pytest.raises(AlreadyCheckedIn) as raised:
         scan(organizer, ticket["code"])
     assert first["checked_in_at"] in raised.value.detail
+    assert raised.value.problem()["checked_in_at"] == first["checked_in_at"]
 
 
 def test_another_events_door_unknown_codes_and_other_organizers(

@@ -135,12 +135,53 @@ const pricesSeen = new IntersectionObserver((entries) => {
   }
 });
 
-async function eventsPage() {
+// The event's image (uploaded by its organizer), or nothing: an image that does not load is removed.
+function eventImage(event, className) {
+  if (!event.image_url) return null;
+  const image = h("img", { src: event.image_url, alt: `Imagem do evento ${event.name}`, class: className, loading: "lazy" });
+  image.addEventListener("error", () => image.remove());
+  return image;
+}
+
+// Search by name or venue (?q=) and city (?city=): the form keeps them in the address (#/?busca=&cidade=).
+function searchForm(q, city) {
+  function submit(e) {
+    e.preventDefault();
+    const form = new FormData(e.target);
+    const query = new URLSearchParams();
+    const words = String(form.get("busca") || "").trim();
+    const town = String(form.get("cidade") || "").trim();
+    if (words) query.set("busca", words);
+    if (town) query.set("cidade", town);
+    const text = query.toString();
+    goTo(text ? `#/?${text}` : "#/");
+  }
+  return h("form", { class: "search", role: "search", onsubmit: submit, "aria-label": "Busca" },
+    h("div", { class: "field" },
+      h("label", { for: "busca" }, "Buscar por nome ou local"),
+      h("input", { id: "busca", name: "busca", type: "search", maxlength: 100, value: q, placeholder: "Ex.: samba, Allianz" }),
+    ),
+    h("div", { class: "field" },
+      h("label", { for: "cidade" }, "Cidade"),
+      h("input", { id: "cidade", name: "cidade", maxlength: 100, value: city, autocomplete: "address-level2", placeholder: "Ex.: São Paulo" }),
+    ),
+    h("button", { type: "submit", class: "button" }, "Buscar"),
+    q || city ? h("a", { href: "#/", class: "clear-search" }, "Limpar busca") : null,
+  );
+}
+
+async function eventsPage(query = new URLSearchParams()) {
   const page = pager();
-  page("Eventos à venda", h("p", { class: "loading" }, "Carregando eventos…"));
-  const answer = await call("GET", "/events?limit=50", { auth: false });
+  const q = (query.get("busca") || "").slice(0, 100);
+  const city = (query.get("cidade") || "").slice(0, 100);
+  const filters = `${q ? `&q=${encodeURIComponent(q)}` : ""}${city ? `&city=${encodeURIComponent(city)}` : ""}`;
+  const search = searchForm(q, city);
+  page("Eventos à venda", search, h("p", { class: "loading" }, "Carregando eventos…"));
+  const answer = await call("GET", `/events?limit=50${filters}`, { auth: false });
   if (!answer.items.length) {
-    page("Eventos à venda", h("p", {}, "Nenhum evento à venda no momento."));
+    page("Eventos à venda", search, h("p", { role: "status" }, q || city
+      ? "Nenhum evento encontrado com essa busca."
+      : "Nenhum evento à venda no momento."));
     return;
   }
   const list = h("ul", { class: "cards" });
@@ -150,9 +191,10 @@ async function eventsPage() {
     for (const event of items) {
       list.append(
         h("li", { class: "card" },
+          eventImage(event, "card-image"),
           h("h2", {}, h("a", { href: `#/evento/${event.id}` }, event.name)),
           h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
-          h("p", {}, event.venue),
+          h("p", {}, event.city ? `${event.venue} · ${event.city}` : event.venue),
           h("p", { class: "from-price", dataset: { event: event.id } }),
           h("a", { class: "button", href: `#/evento/${event.id}`, "aria-label": `Comprar ingressos para ${event.name}` }, "Comprar ingressos"),
         ),
@@ -171,7 +213,7 @@ async function eventsPage() {
       button.disabled = true;
       button.textContent = "Carregando…";
       try {
-        const next = await call("GET", `/events?limit=50&cursor=${encodeURIComponent(cursor)}`, { auth: false });
+        const next = await call("GET", `/events?limit=50${filters}&cursor=${encodeURIComponent(cursor)}`, { auth: false });
         show(next.items, next.next_cursor);
       } catch {
         button.disabled = false;
@@ -180,7 +222,7 @@ async function eventsPage() {
     });
     replace(more, button);
   };
-  page("Eventos à venda", list, more);
+  page("Eventos à venda", search, list, more);
   show(answer.items, answer.next_cursor);
 }
 
@@ -637,8 +679,9 @@ async function eventPage(eventId) {
     ),
   );
   page(event.name,
+    eventImage(event, "event-image"),
     h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
-    h("p", {}, event.venue),
+    h("p", {}, event.city ? `${event.venue} · ${event.city}` : event.venue),
     event.description ? h("p", {}, event.description) : null,
     feePercent ? h("p", { class: "hint" }, `Cada ingresso tem taxa de conveniência de ${String(feePercent).replace(".", ",")} % sobre o preço, mostrada ao lado dele.`) : null,
     h("form", { class: "buy", onsubmit: hold, novalidate: true },
@@ -714,6 +757,7 @@ function signInPage(query) {
         field("entrar-email", "E-mail", { name: "email", type: "email", autocomplete: "email" }),
         field("entrar-senha", "Senha", { name: "senha", type: "password", autocomplete: "current-password" }),
         h("button", { type: "submit", class: "button primary" }, "Entrar"),
+        h("p", {}, h("a", { href: `#/esqueci-senha?volta=${encodeURIComponent(back)}` }, "Esqueci minha senha")),
       ),
       h("form", { class: "panel", onsubmit: submitSignUp, "aria-labelledby": "titulo-criar" },
         h("h2", { id: "titulo-criar" }, "Criar conta"),
@@ -725,6 +769,87 @@ function signInPage(query) {
         h("p", { class: "hint" }, "Use ao menos 8 caracteres, com maiúsculas, minúsculas, números e símbolos."),
         h("button", { type: "submit", class: "button primary" }, "Criar conta"),
       ),
+    ),
+  );
+}
+
+// ------------------------------------------------------------------ forgotten password
+// Two steps: the e-mail (the API answers the same whether or not an account has it), then the code that
+// arrived by e-mail and the new password.
+function forgotPasswordPage(query) {
+  const page = pager();
+  const back = query.get("volta") || "#/";
+  const feedback = h("div");
+  const confirmFeedback = h("div");
+  const field = (id, label, attributes) =>
+    h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
+  let email = "";
+
+  async function askCode(e) {
+    e.preventDefault();
+    email = String(new FormData(e.target).get("email") || "").trim();
+    try {
+      await call("POST", "/auth/password-reset", { auth: false, body: { email } });
+    } catch (error) {
+      showErrors(e.target, feedback, error, { email: "recuperar-email" });
+      return;
+    }
+    showConfirm();
+  }
+
+  async function confirm(e) {
+    e.preventDefault();
+    const form = new FormData(e.target);
+    const newPassword = form.get("senha");
+    try {
+      await call("POST", "/auth/password-reset/confirm", {
+        auth: false,
+        body: { email, code: String(form.get("codigo") || "").trim(), new_password: newPassword },
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, "Código incorreto ou expirado. Confira o e-mail ou peça um novo código.");
+        replace(confirmFeedback, box);
+        box.scrollIntoView({ block: "center" });
+        box.focus({ preventScroll: true });
+      } else showErrors(e.target, confirmFeedback, error, { code: "recuperar-codigo", new_password: "recuperar-senha" });
+      return;
+    }
+    try {
+      await signIn(email, newPassword);
+      announce("Senha alterada. Você já entrou com a nova senha.", "success", back);
+      goTo(back);
+    } catch {
+      announce("Senha alterada. Entre com a nova senha.", "success", "#/entrar");
+      goTo(`#/entrar?volta=${encodeURIComponent(back)}`);
+    }
+  }
+
+  function showConfirm() {
+    const sent = h("p", { class: "hint", role: "status" },
+      `Se houver uma conta com o e-mail ${email}, enviamos para ele um código. Digite o código e a nova senha.`);
+    page("Criar nova senha",
+      h("form", { class: "panel", onsubmit: confirm, "aria-labelledby": "titulo-nova-senha" },
+        h("h2", { id: "titulo-nova-senha" }, "Código e nova senha"),
+        sent,
+        confirmFeedback,
+        field("recuperar-codigo", "Código recebido por e-mail", { name: "codigo", inputmode: "numeric", autocomplete: "one-time-code" }),
+        field("recuperar-senha", "Nova senha", { name: "senha", type: "password", autocomplete: "new-password", minlength: 8 }),
+        h("p", { class: "hint" }, "Use ao menos 8 caracteres, com maiúsculas, minúsculas, números e símbolos."),
+        h("button", { type: "submit", class: "button primary" }, "Salvar nova senha"),
+        h("p", {}, h("button", { type: "button", class: "button secondary", onclick: () => forgotPasswordPage(query) }, "Não recebi o código: pedir outro")),
+      ),
+    );
+    document.getElementById("recuperar-codigo")?.focus();
+  }
+
+  page("Esqueci minha senha",
+    h("form", { class: "panel", onsubmit: askCode, "aria-labelledby": "titulo-recuperar" },
+      h("h2", { id: "titulo-recuperar" }, "Receber um código por e-mail"),
+      feedback,
+      field("recuperar-email", "E-mail da conta", { name: "email", type: "email", autocomplete: "email" }),
+      h("button", { type: "submit", class: "button primary" }, "Enviar código"),
+      h("p", {}, h("a", { href: `#/entrar?volta=${encodeURIComponent(back)}` }, "Voltar para entrar")),
     ),
   );
 }
@@ -1286,7 +1411,7 @@ async function route() {
   const query = new URLSearchParams(queryText || "");
   const parts = path.split("/").filter(Boolean);
   try {
-    if (parts.length === 0) await eventsPage();
+    if (parts.length === 0) await eventsPage(query);
     else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
     else if (parts[0] === "fila" && parts[1]) await queuePage(parts[1]);
     else if (parts[0] === "pedido" && parts[1]) await orderPage(parts[1]);
@@ -1294,6 +1419,7 @@ async function route() {
     else if (parts[0] === "ingressos") await ticketsPage();
     else if (parts[0] === "conta") await accountPage();
     else if (parts[0] === "entrar") signInPage(query);
+    else if (parts[0] === "esqueci-senha") forgotPasswordPage(query);
     else if (parts[0] === "organizador") await organizerPage();
     else page("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Ver eventos")));
   } catch (error) {

@@ -14,6 +14,8 @@ const FIELD_NAMES = {
   installments: "Parcelas",
   half_category: "Categoria da meia-entrada",
   quantity: "Quantidade",
+  code: "Código",
+  new_password: "Nova senha",
 };
 
 // One field's message, from the field and (for the password rules) the API's English words.
@@ -21,7 +23,7 @@ export function fieldMessage(field, english = "") {
   const said = String(english).toLowerCase();
   const key = String(field || "").replace(/^body\./, "").replace(/^tickets\.\d+\./, "").replace(/^products\.\d+\./, "");
   if (key === "cpf") return "CPF inválido: confira os 11 dígitos.";
-  if (key === "password") {
+  if (key === "password" || key === "new_password") {
     if (said.includes("upper")) return "A senha precisa de pelo menos uma letra maiúscula.";
     if (said.includes("lower")) return "A senha precisa de pelo menos uma letra minúscula.";
     if (said.includes("digit") || said.includes("number")) return "A senha precisa de pelo menos um número.";
@@ -40,6 +42,7 @@ export function fieldMessage(field, english = "") {
   if (key === "installments") return "Número de parcelas não permitido (cada parcela a partir de R$ 5,00).";
   if (key === "half_category") return "Escolha a categoria da meia-entrada.";
   if (key === "quantity") return "Quantidade inválida.";
+  if (key === "code") return "Informe o código recebido por e-mail.";
   return `${FIELD_NAMES[key] || "Campo"}: valor inválido.`;
 }
 

@@ -1,4 +1,7 @@
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ticketing.domain.statuses import EventStatus
 from ticketing.http import Cursor, Limit
@@ -8,13 +11,27 @@ from ticketing.services import catalog
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
+Search = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="words found, in this order, in the name or venue (case and accents ignored)",
+    ),
+]
+City = Annotated[str | None, Query(max_length=100, description="the city (case and accents ignored)")]
+
 
 @route(app, "GET /events", body=EventPage, problems=[422])
 def list_events(
-    caller: Caller | None, status: EventStatus | None = None, limit: Limit = None, cursor: Cursor = None
+    caller: Caller | None,
+    status: EventStatus | None = None,
+    q: Search = None,
+    city: City = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
 ):
     """List events"""
-    return catalog.list_events(status, limit, cursor, caller)
+    return catalog.list_events(status, limit, cursor, caller, q=q, city=city)
 
 
 lambda_handler = lambda_handler_for(app)

@@ -14,7 +14,11 @@ app = APIGatewayHttpResolver(enable_validation=True)
     role="organizer",
     body=CheckIn,
     problems=[404, "already-checked-in", "invalid-state", "wrong-event"],
-    notes={404: "No ticket with this code at the caller's events (`not-found`)"},
+    notes={
+        404: "No ticket with this code at the caller's events (`not-found`)",
+        409: "A business conflict; `type` names which: `already-checked-in` (with `checked_in_at`, when the "
+        "first scan let the ticket in), `invalid-state` (refunded), `wrong-event`",
+    },
 )
 def check_in(body: CheckInIn, caller: Caller):
     """Check a ticket in (first scan wins)"""

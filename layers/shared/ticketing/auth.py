@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import jwt
 
 ORGANIZER_GROUP = "organizer"
+ADMIN_GROUP = "admin"
 
 
 def parse_groups(value: object) -> tuple[str, ...]:
@@ -35,6 +36,11 @@ def parse_groups(value: object) -> tuple[str, ...]:
     return tuple(part for part in text.replace(",", " ").split() if part)
 
 
+def roles_of(groups: tuple[str, ...] | list[str]) -> list[str]:
+    """The API's roles of an account in these groups: everyone is a buyer; organizer and admin by group."""
+    return ["buyer"] + [role for role in (ORGANIZER_GROUP, ADMIN_GROUP) if role in groups]
+
+
 @dataclass(frozen=True)
 class Caller:
     sub: str
@@ -46,8 +52,12 @@ class Caller:
         return ORGANIZER_GROUP in self.groups
 
     @property
+    def is_admin(self) -> bool:
+        return ADMIN_GROUP in self.groups
+
+    @property
     def roles(self) -> list[str]:
-        return ["buyer", "organizer"] if self.is_organizer else ["buyer"]
+        return roles_of(self.groups)
 
     @classmethod
     def from_claims(cls, claims: dict) -> Caller:

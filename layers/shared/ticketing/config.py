@@ -26,6 +26,8 @@ class Settings:
     cognito_jwks_url: str | None
     paid_orders_topic_arn: str | None
     documents_bucket: str | None
+    images_bucket: str | None
+    images_base_url: str | None
     payment_webhook_secret: str | None
     payment_webhook_secret_arn: str | None
     mail_sender: str
@@ -66,6 +68,8 @@ def settings() -> Settings:
         cognito_jwks_url=env.get("COGNITO_JWKS_URL") or None,
         paid_orders_topic_arn=env.get("PAID_ORDERS_TOPIC_ARN") or None,
         documents_bucket=env.get("DOCUMENTS_BUCKET") or None,
+        images_bucket=env.get("IMAGES_BUCKET") or None,
+        images_base_url=(env.get("IMAGES_BASE_URL") or "").rstrip("/") or None,
         payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET") or None,
         payment_webhook_secret_arn=env.get("PAYMENT_WEBHOOK_SECRET_ARN") or None,
         mail_sender=env.get("MAIL_SENDER", "no-reply@ticketing.example.com"),

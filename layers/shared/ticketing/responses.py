@@ -110,6 +110,8 @@ class Event(Document):
     max_tickets_per_cpf: int | None
     max_installments: int
     created_at: datetime
+    city: str | None = Field(default=None, description="the city, as the organizer wrote it")
+    image_url: str | None = Field(default=None, description="the event's image (JPEG, PNG or WebP)")
     sectors: list[Sector] = Field(
         default=[], description="with live availability (left out of lists of events)"
     )
@@ -135,6 +137,15 @@ class QueueFigures(Document):
     waiting: int
     admitted: int
     oldest_wait_seconds: int
+
+
+class EventImageUpload(Document):
+    upload_url: str = Field(description="POST the form here (multipart/form-data)")
+    fields: dict[str, str] = Field(description="form fields to send before the file, as they are")
+    image_url: str = Field(description="where the image is read once uploaded (the event's `image_url`)")
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    max_bytes: int = Field(description="the largest file S3 accepts (5 MB)")
+    expires_at: datetime = Field(description="the upload must start before this")
 
 
 class EventPage(Document):
@@ -375,6 +386,12 @@ class CheckIn(Document):
     checked_in_at: datetime
 
 
+class TierSales(Document):
+    name: str
+    price_cents: int
+    sold: int = Field(description="paid places sold at this lote")
+
+
 class SectorSales(Document):
     sector_id: UUID
     name: str
@@ -384,6 +401,16 @@ class SectorSales(Document):
     revenue_cents: int
     fees_cents: int
     seat_map_views: int
+    tiers: list[TierSales] = Field(description="the sector's lotes in order (empty without lotes)")
+
+
+CalendarDay = date  # the field below is named `date`, which would hide the type inside the class
+
+
+class DaySales(Document):
+    date: CalendarDay = Field(description="a day in the event's time zone")
+    tickets: int
+    revenue_cents: int
 
 
 class ProductSales(Document):
@@ -403,6 +430,7 @@ class Report(Document):
     orders_by_status: dict[str, int]
     products_sold: list[ProductSales]
     tickets_transferred: int = Field(default=0, description="tickets of paid orders that changed hands")
+    sales_by_day: list[DaySales] = Field(description="paid orders by the day of payment, oldest first")
 
 
 class Health(Document):

@@ -17,6 +17,7 @@ import functools
 import inspect
 import logging
 import re
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -146,10 +147,11 @@ BODY_PROBLEMS = {400, 422}
 
 
 def _takes_a_body(handler: Callable[..., Any]) -> bool:
-    """Whether the handler takes a request body (a parameter typed with a pydantic model)."""
+    """Whether the handler takes a request body (a parameter typed with a pydantic model, maybe optional)."""
     return any(
-        inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+        inspect.isclass(kind) and issubclass(kind, BaseModel)
         for annotation in handler.__annotations__.values()
+        for kind in (annotation, *typing.get_args(annotation))
     )
 
 
@@ -179,6 +181,7 @@ def route(
     other_types: Mapping[str, dict[str, Any]] | None = None,
     notes: Mapping[int, str] | None = None,
     documented: bool = True,
+    other_successes: Mapping[int, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route of this function's resolver: see the module's docstring.
 
@@ -187,7 +190,8 @@ def route(
     request body adds 400 and 422, the role adds 401/403, `database` adds 503. The summary is the first line of the handler's
     docstring unless given. `success_description`, `other_types` and `notes` refine the OpenAPI answers (see
     ticketing.responses.answers); `description` is the operation's; `documented=False` leaves the route out
-    of the OpenAPI document."""
+    of the OpenAPI document. `other_successes` documents another success status with the same body (the
+    handler returns a `Response` for it), e.g. 200 for a repeated create that is 201 the first time."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     method, _, path = route_key.partition(" ")
@@ -207,6 +211,12 @@ def route(
             description=success_description,
             notes=notes,
         )
+        for code, text in (other_successes or {}).items():
+            answered[code] = (
+                {"description": text, "content": {"application/json": {"model": body}}}
+                if body
+                else {"description": text}
+            )
         declaration = RouteDeclaration(
             method=method.upper(),
             path=path,

@@ -48,6 +48,7 @@ class EventIn(RequestModel):
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int = Field(default=1, ge=1, le=12)
     queue: QueueIn | None = None
+    city: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class EventPatch(RequestModel):
@@ -63,9 +64,10 @@ class EventPatch(RequestModel):
     max_tickets_per_cpf: int | None = Field(default=None, ge=1, le=1000)
     max_installments: int | None = Field(default=None, ge=1, le=12)
     queue: QueuePatch | None = None
+    city: str | None = Field(default=None, min_length=1, max_length=100)
 
-    # Fields an event always has: an explicit null is a 422 naming the field (description and
-    # max_tickets_per_cpf may be cleared with null). Omitted fields keep their value.
+    # Fields an event always has: an explicit null is a 422 naming the field (description,
+    # max_tickets_per_cpf and city may be cleared with null). Omitted fields keep their value.
     @field_validator(
         "status",
         "name",
@@ -114,3 +116,12 @@ class ProductIn(RequestModel):
     price_cents: PriceCents
     stock: int | None = Field(default=None, ge=0, le=10_000_000)
     event_id: UUID | None = None
+
+
+ImageType = Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class EventImageIn(RequestModel):
+    content_type: ImageType = Field(
+        default="image/jpeg", description="the image's type; the upload must be sent with this Content-Type"
+    )

@@ -20,6 +20,20 @@ class TokenRequest(RequestModel):
     refresh_token: str | None = Field(default=None, max_length=8192)
 
 
+class OrganizerIn(RequestModel):
+    email: str = Field(min_length=3, max_length=254, description="the e-mail of an existing account")
+
+
+class PasswordResetRequest(RequestModel):
+    email: str = Field(min_length=3, max_length=254)
+
+
+class PasswordResetConfirmation(RequestModel):
+    email: str = Field(min_length=3, max_length=254)
+    code: str = Field(min_length=1, max_length=64, description="the code e-mailed to the account")
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 class UserOut(BaseModel):
     id: str
     email: str
@@ -36,3 +50,19 @@ class TokenOut(BaseModel):
     refresh_token: str | None = None
     expires_in: int
     token_type: str = "Bearer"  # noqa: S105 (a token type, not a secret)
+
+
+class AccountRoles(BaseModel):
+    email: str
+    roles: list[str] = Field(description='"buyer" for everyone, "organizer" and "admin" by appointment')
+
+
+class Organizer(AccountRoles):
+    id: str
+    name: str
+    organizer_since: str = Field(description="when the account was appointed (RFC 3339, UTC)")
+
+
+class OrganizerPage(BaseModel):
+    items: list[Organizer]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")

@@ -7,6 +7,7 @@ still costs a single round trip and holds no lock across the network.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -116,7 +117,8 @@ def close_pool() -> None:
 
 
 def problem_from_sql(exc: psycopg.errors.RaiseException) -> DomainError:
-    """A problem raised by one of our SQL functions: MESSAGE is its name, DETAIL the text, HINT the field."""
+    """A problem raised by one of our SQL functions: MESSAGE is its name, DETAIL the text; HINT is the field
+    of a validation problem, and a JSON object of extra problem members for a conflict."""
     name = exc.diag.message_primary or ""
     detail = exc.diag.message_detail or None
     if name == "validation":
@@ -130,7 +132,17 @@ def problem_from_sql(exc: psycopg.errors.RaiseException) -> DomainError:
     conflict = CONFLICTS_BY_NAME.get(name)
     if conflict is None:
         raise exc
-    return conflict(detail)
+    return conflict(detail, **_extra_members(exc.diag.message_hint))
+
+
+def _extra_members(hint: str | None) -> dict[str, Any]:
+    if not hint or not hint.startswith("{"):  # a conflict's HINT may also name the field it is about
+        return {}
+    try:
+        members = json.loads(hint)
+    except ValueError:
+        return {}
+    return members if isinstance(members, dict) else {}
 
 
 _RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)

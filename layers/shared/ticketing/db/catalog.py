@@ -3,16 +3,22 @@
 EVENT_COLUMNS = """
     e.id, e.organizer_id, e.name, e.venue, e.description, e.starts_at, e.timezone, e.status, e.hold_minutes,
     e.max_tickets_per_order, e.service_fee_percent, e.max_tickets_per_cpf, e.max_installments,
-    e.queue_enabled, e.queue_admit_per_minute, e.queue_opens_at, e.created_at, e.updated_at
+    e.queue_enabled, e.queue_admit_per_minute, e.queue_opens_at, e.created_at, e.updated_at, e.city, e.image_url
 """
+
+# How migration 005 folds events.city_key and events.search_key; what a client searches for is folded alike.
+FOLD = (
+    "lower(translate({}, 'ÁÀÂÃÄÅáàâãäåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÕÖóòôõöÚÙÛÜúùûüÇçÑñ',"
+    " 'AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuCcNn'))"
+)
 
 insert_event = f"""
     INSERT INTO events AS e (organizer_id, name, venue, description, starts_at, timezone, hold_minutes,
                              max_tickets_per_order, service_fee_percent, max_tickets_per_cpf, max_installments,
-                             queue_enabled, queue_admit_per_minute, queue_opens_at)
+                             queue_enabled, queue_admit_per_minute, queue_opens_at, city)
     SELECT u.id, %(name)s, %(venue)s, %(description)s, %(starts_at)s, %(timezone)s, %(hold_minutes)s,
            %(max_tickets_per_order)s, %(service_fee_percent)s, %(max_tickets_per_cpf)s, %(max_installments)s,
-           %(queue_enabled)s, %(queue_admit_per_minute)s, %(queue_opens_at)s
+           %(queue_enabled)s, %(queue_admit_per_minute)s, %(queue_opens_at)s, %(city)s
       FROM users u WHERE u.cognito_sub = %(sub)s
     RETURNING {EVENT_COLUMNS}
 """
@@ -45,10 +51,13 @@ lock_own_event = f"""
        FOR UPDATE
 """
 
+# ?city= is the whole city name, ?q= words found in this order in the name or venue (pattern: "%w1%w2%").
 list_events = f"""
     SELECT {EVENT_COLUMNS} FROM events e
      WHERE e.status = %(status)s
        AND (e.status <> 'draft' OR e.organizer_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s))
+       AND (%(city)s::text IS NULL OR e.city_key = {FOLD.format("%(city)s::text")})
+       AND (%(pattern)s::text IS NULL OR e.search_key LIKE {FOLD.format("%(pattern)s::text")})
        AND (%(after_start)s::timestamptz IS NULL OR (e.starts_at, e.id) > (%(after_start)s, %(after_id)s::uuid))
      ORDER BY e.starts_at, e.id
      LIMIT %(limit)s
@@ -150,4 +159,10 @@ products_of_event = """
       FROM products p
      WHERE p.event_id = %(event_id)s OR (p.event_id IS NULL AND p.organizer_id = %(organizer_id)s)
      ORDER BY p.name, p.id
+"""
+
+set_event_image = f"""
+    UPDATE events e SET image_url = %(image_url)s, updated_at = now()
+     WHERE e.id = %(event_id)s AND e.organizer_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s)
+    RETURNING {EVENT_COLUMNS}
 """

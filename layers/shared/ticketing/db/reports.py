@@ -6,10 +6,25 @@ count_seat_map_view = """
 """
 
 # Over paid orders (refunded ones are not revenue). Sector revenue = its tickets' prices and fees, so
-# sectors plus add-ons add up to the event's revenue.
+# sectors plus add-ons add up to the event's revenue. sales_by_day: by the day of payment in the event's
+# time zone (tickets = places, revenue = order totals); a tier's `sold`: paid places at that tier.
 event_report = """
     WITH paid AS (
-        SELECT id, total_cents, fee_cents FROM orders WHERE event_id = %(event_id)s AND status = 'paid'
+        SELECT id, total_cents, fee_cents, ticket_count, paid_at
+          FROM orders WHERE event_id = %(event_id)s AND status = 'paid'
+    ),
+    days AS (
+        SELECT (p.paid_at AT TIME ZONE e.timezone)::date AS day, sum(p.ticket_count) AS tickets,
+               sum(p.total_cents) AS revenue
+          FROM paid p, events e
+         WHERE e.id = %(event_id)s
+         GROUP BY 1
+    ),
+    tier_sales AS (
+        SELECT l.tier_id, sum(l.quantity) AS sold
+          FROM order_tickets l JOIN paid p ON p.id = l.order_id
+         WHERE l.tier_id IS NOT NULL
+         GROUP BY l.tier_id
     ),
     sector_sales AS (
         SELECT l.sector_id, sum(l.quantity) AS tickets,
@@ -36,6 +51,11 @@ event_report = """
         COALESCE((SELECT jsonb_object_agg(status, n) FROM statuses), '{}'::jsonb) AS orders_by_status,
         COALESCE((
             SELECT jsonb_agg(jsonb_build_object(
+                       'date', to_char(day, 'YYYY-MM-DD'), 'tickets', tickets, 'revenue_cents', revenue)
+                   ORDER BY day)
+              FROM days), '[]'::jsonb) AS sales_by_day,
+        COALESCE((
+            SELECT jsonb_agg(jsonb_build_object(
                        'product_id', pr.id, 'name', pr.name, 'quantity', ps.quantity, 'revenue_cents', ps.revenue)
                    ORDER BY pr.name, pr.id)
               FROM product_sales ps JOIN products pr ON pr.id = ps.product_id), '[]'::jsonb) AS products_sold,
@@ -43,6 +63,12 @@ event_report = """
             SELECT jsonb_object_agg(s.id, jsonb_build_object(
                        'tickets_sold', COALESCE(ss.tickets, 0), 'revenue_cents', COALESCE(ss.revenue, 0),
                        'fees_cents', COALESCE(ss.fees, 0),
+                       'tiers', COALESCE((
+                           SELECT jsonb_agg(jsonb_build_object(
+                                      'name', t.name, 'price_cents', t.price_cents, 'sold', COALESCE(ts.sold, 0))
+                                  ORDER BY t.position)
+                             FROM price_tiers t LEFT JOIN tier_sales ts ON ts.tier_id = t.id
+                            WHERE t.sector_id = s.id), '[]'::jsonb),
                        'seat_map_views', (SELECT COALESCE(sum(v.views), 0) FROM sector_views v WHERE v.sector_id = s.id)))
               FROM sectors s LEFT JOIN sector_sales ss ON ss.sector_id = s.id
              WHERE s.event_id = %(event_id)s), '{}'::jsonb) AS sectors

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ticketing import db
-from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
+from ticketing.api.catalog import EventImageIn, EventIn, EventPatch, ProductIn, SectorIn
 from ticketing.auth import Caller
+from ticketing.config import settings
 from ticketing.db import catalog as sql
+from ticketing.documents import signer
+from ticketing.domain import images
 from ticketing.domain.pricing import default_half_quota, general_buckets, half_price
 from ticketing.domain.statuses import EVENT_STATUSES
 from ticketing.errors import InvalidState, NotFound, ValidationFailed
@@ -45,6 +49,8 @@ def event_document(row: dict, sectors: list[dict] | None = None) -> dict:
         "max_installments": row["max_installments"],
         "created_at": utc_text(row["created_at"]),
         "queue": queue_document(row),
+        "city": row["city"],
+        "image_url": row["image_url"],
     }
     if sectors is not None:
         doc["sectors"] = sectors
@@ -115,7 +121,7 @@ def _strip_names(data: dict, fields: tuple[str, ...]) -> None:
 def create_event(caller: Caller, body: EventIn) -> dict:
     """POST /events: a new event in draft, owned by the calling organizer."""
     data = body.model_dump()
-    _strip_names(data, ("name", "venue"))
+    _strip_names(data, ("name", "venue", "city"))
     _check_timezone(data["timezone"])
     _check_future(data["starts_at"])
     data["service_fee_percent"] = Decimal(str(data["service_fee_percent"]))
@@ -157,11 +163,37 @@ def get_event(event_id: str, caller: Caller | None) -> dict:
     return document
 
 
-def list_events(status: str | None, limit: int | None, cursor: str | None, caller: Caller | None) -> dict:
-    """GET /events: events by status (on sale by default), soonest first."""
+# Bounds of GET /events?q=&city= (the route declares the lengths): a search of a few words.
+MAX_SEARCH_WORDS = 8
+
+
+def search_pattern(q: str | None) -> str | None:
+    """The LIKE pattern of ?q=: its words in order, anywhere in the name or venue ("rock arena" ->
+    "%rock%arena%"), LIKE's own characters escaped; None for no search."""
+    words = (q or "").split()
+    if not words:
+        return None
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ValidationFailed.field("q", f"at most {MAX_SEARCH_WORDS} words")
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+    return "%" + "%".join(escaped) + "%"
+
+
+def list_events(
+    status: str | None,
+    limit: int | None,
+    cursor: str | None,
+    caller: Caller | None,
+    q: str | None = None,
+    city: str | None = None,
+) -> dict:
+    """GET /events: events by status (on sale by default), soonest first; ?q= words of the name or venue,
+    ?city= the city (both without regard to case or accents)."""
     status = status or "on_sale"
     if status not in EVENT_STATUSES:
         raise ValidationFailed.field("status", "one of " + ", ".join(EVENT_STATUSES))
+    pattern = search_pattern(q)
+    city = " ".join((city or "").split()) or None
     size = parse_limit(limit)
     after = decode_cursor(cursor)
     rows = db.fetch_all(
@@ -169,6 +201,8 @@ def list_events(status: str | None, limit: int | None, cursor: str | None, calle
         {
             "status": status,
             "sub": caller.sub if caller else None,
+            "city": city,
+            "pattern": pattern,
             "after_start": after[0] if after else None,
             "after_id": after[1] if after else None,
             "limit": size + 1,
@@ -182,7 +216,7 @@ def list_events(status: str | None, limit: int | None, cursor: str | None, calle
 def update_event(caller: Caller, event_id: str, body: EventPatch) -> dict:
     """PATCH /events/{id}: change details or publish / close sales."""
     changes = body.model_dump(exclude_unset=True)
-    _strip_names(changes, ("name", "venue"))
+    _strip_names(changes, ("name", "venue", "city"))
     for field in (
         "name",
         "venue",
@@ -374,3 +408,47 @@ def list_products(event_id: str | None, caller: Caller | None) -> dict:
         sql.products_of_event, {"event_id": event["id"], "organizer_id": event["organizer_id"]}
     )
     return {"items": [product_document(r) for r in rows], "next_cursor": None}
+
+
+def _images_base_url(bucket: str) -> str:
+    """Where uploaded images are read: the storefront's CloudFront in AWS; locally the bucket at moto's
+    endpoint (moto serves objects without a signature)."""
+    cfg = settings()
+    if cfg.images_base_url:
+        return cfg.images_base_url
+    endpoint = (os.environ.get("AWS_ENDPOINT_URL") or "").rstrip("/")
+    if not endpoint:
+        raise RuntimeError("IMAGES_BASE_URL is not set")
+    return f"{endpoint}/{bucket}"
+
+
+def event_image_upload(caller: Caller, event_id: str, body: EventImageIn | None) -> dict:
+    """POST /events/{id}/image: a presigned S3 POST for the event's new image (JPEG, PNG or WebP, at most
+    5 MB: the signed policy's conditions), and the image_url the event shows from now on."""
+    content_type = (body or EventImageIn()).content_type
+    event_uuid = parse_id(event_id, "event")
+    bucket = settings().images_bucket
+    if not bucket:
+        raise RuntimeError("IMAGES_BUCKET is not set")
+    key = images.image_key(str(event_uuid), uuid4().hex, content_type)
+    image_url = f"{_images_base_url(bucket)}/{key}"
+    row = db.fetch_one(
+        sql.set_event_image, {"event_id": event_uuid, "sub": caller.sub, "image_url": image_url}
+    )
+    if row is None:
+        raise NotFound("No such event")
+    post = signer().generate_presigned_post(
+        Bucket=bucket,
+        Key=key,
+        Fields=images.upload_fields(content_type),
+        Conditions=images.upload_conditions(content_type),
+        ExpiresIn=images.UPLOAD_SECONDS,
+    )
+    return {
+        "upload_url": post["url"],
+        "fields": post["fields"],
+        "image_url": image_url,
+        "content_type": content_type,
+        "max_bytes": images.MAX_IMAGE_BYTES,
+        "expires_at": utc_text(datetime.now(UTC) + timedelta(seconds=images.UPLOAD_SECONDS)),
+    }

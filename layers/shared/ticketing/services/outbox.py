@@ -99,7 +99,8 @@ def _verify_sender_locally(sender: str) -> None:
             _verified_senders.add(key)
 
 
-def _send_email(payload: dict) -> None:
+def send_email(payload: dict) -> None:
+    """Send one e-mail through SES now: {to, subject, text}, or {to, template, ...} for a known template."""
     sender = settings().mail_sender
     _verify_sender_locally(sender)
     if payload.get("template") == "payment-refund-due":
@@ -116,7 +117,7 @@ def _send_email(payload: dict) -> None:
     )
 
 
-SENDERS = {"paid-order": _publish_paid_order, "email": _send_email}
+SENDERS = {"paid-order": _publish_paid_order, "email": send_email}
 
 
 class Unreachable(Exception):

@@ -115,6 +115,7 @@ def event_report(caller: Caller, event_id: str) -> dict:
                 "revenue_cents": sales.get("revenue_cents", 0),
                 "fees_cents": sales.get("fees_cents", 0),
                 "seat_map_views": sales.get("seat_map_views", 0),
+                "tiers": sales.get("tiers", []),
             }
         )
     return {
@@ -127,6 +128,7 @@ def event_report(caller: Caller, event_id: str) -> dict:
         "orders_by_status": totals["orders_by_status"],
         "products_sold": totals["products_sold"],
         "tickets_transferred": db.fetch_one(sql.tickets_transferred, {"event_id": event_uuid})["n"],
+        "sales_by_day": totals["sales_by_day"],
     }
 
 
@@ -174,3 +176,130 @@ def report_csv(report: dict) -> str:
     for status, count in sorted(report["orders_by_status"].items()):
         writer.writerow({"kind": "orders", "name": status, "orders": count})
     return out.getvalue()
+
+
+# The pt-BR CSV (?format=csv&locale=pt-BR) for a Portuguese spreadsheet: the machine CSV's rows and columns,
+# with Portuguese headers and kinds, `;` between fields, amounts in reais with a decimal comma, and a BOM so
+# Excel reads UTF-8. Then one row per day of sales and per lote.
+CSV_LOCALES = ("pt-BR",)
+PT_BR_HEADERS = {
+    "kind": "tipo",
+    "id": "id",
+    "name": "nome",
+    "capacity": "capacidade",
+    "available": "disponíveis",
+    "tickets_sold": "ingressos vendidos",
+    "quantity": "quantidade",
+    "revenue_cents": "receita (R$)",
+    "fees_cents": "taxas (R$)",
+    "net_cents": "líquido (R$)",
+    "seat_map_views": "visualizações do mapa",
+    "orders": "pedidos",
+}
+PT_BR_KINDS = {
+    "event": "evento",
+    "sector": "setor",
+    "product": "adicional",
+    "orders": "pedidos",
+    "day": "dia",
+    "tier": "lote",
+}
+PT_BR_ORDER_STATUSES = {
+    "reserved": "reservado",
+    "awaiting_payment": "aguardando pagamento",
+    "paid": "pago",
+    "expired": "expirado",
+    "cancelled": "cancelado",
+    "refunded": "reembolsado",
+}
+BOM = "\ufeff"
+
+
+def brazilian_amount(cents: int) -> str:
+    """123300 -> "1.233,00" (a thousands dot, a decimal comma; no currency sign, so it stays a number)."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(int(cents))
+    return f"{sign}{cents // 100:,}".replace(",", ".") + f",{cents % 100:02d}"
+
+
+def _report_rows(report: dict) -> list[dict]:
+    """The rows of the pt-BR CSV, in the machine CSV's columns (amounts still in cents)."""
+    rows: list[dict] = [
+        {
+            "kind": "event",
+            "id": report["event_id"],
+            "tickets_sold": report["tickets_sold"],
+            "revenue_cents": report["revenue_cents"],
+            "fees_cents": report["fees_cents"],
+            "net_cents": report["net_cents"],
+        }
+    ]
+    for sector in report["by_sector"]:
+        rows.append(
+            {
+                "kind": "sector",
+                "id": sector["sector_id"],
+                "name": sector["name"],
+                "capacity": sector["capacity"],
+                "available": sector["available"],
+                "tickets_sold": sector["tickets_sold"],
+                "revenue_cents": sector["revenue_cents"],
+                "fees_cents": sector["fees_cents"],
+                "net_cents": sector["revenue_cents"] - sector["fees_cents"],
+                "seat_map_views": sector["seat_map_views"],
+            }
+        )
+        for tier in sector.get("tiers") or []:
+            rows.append(
+                {
+                    "kind": "tier",
+                    "id": sector["sector_id"],
+                    "name": f"{sector['name']} — {tier['name']} ({brazilian_amount(tier['price_cents'])})",
+                    "tickets_sold": tier["sold"],
+                }
+            )
+    for product in report["products_sold"]:
+        rows.append(
+            {
+                "kind": "product",
+                "id": product["product_id"],
+                "name": product["name"],
+                "quantity": product["quantity"],
+                "revenue_cents": product["revenue_cents"],
+                "net_cents": product["revenue_cents"],
+            }
+        )
+    for day in report.get("sales_by_day") or []:
+        year, month, date = day["date"].split("-")
+        rows.append(
+            {
+                "kind": "day",
+                "name": f"{date}/{month}/{year}",
+                "tickets_sold": day["tickets"],
+                "revenue_cents": day["revenue_cents"],
+            }
+        )
+    for status, count in sorted(report["orders_by_status"].items()):
+        rows.append({"kind": "orders", "name": PT_BR_ORDER_STATUSES.get(status, status), "orders": count})
+    return rows
+
+
+def report_csv_pt_br(report: dict) -> str:
+    """The report as a CSV a Portuguese Excel opens as it is (the text to send as UTF-8, BOM included)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([PT_BR_HEADERS[column] for column in CSV_COLUMNS])
+    for row in _report_rows(report):
+        cells = []
+        for column in CSV_COLUMNS:
+            value = row.get(column)
+            if value is None:
+                cells.append("")
+            elif column == "kind":
+                cells.append(PT_BR_KINDS[value])
+            elif column.endswith("_cents"):
+                cells.append(brazilian_amount(value))
+            else:
+                cells.append(value)
+        writer.writerow(cells)
+    return BOM + out.getvalue()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
 from ticketing import db
-from ticketing.auth import ORGANIZER_GROUP, Caller
+from ticketing.auth import ADMIN_GROUP, ORGANIZER_GROUP, Caller
 from ticketing.aws import client
 from ticketing.config import settings
 from ticketing.domain.cpf import is_valid_cpf, normalize_cpf
@@ -148,6 +149,16 @@ def profile(caller: Caller) -> dict:
 
 def ensure_organizer(email: str, password: str, name: str = "Organizer") -> dict:
     """Create (or repair) the organizer account: confirmed, in the organizer group, with a profile."""
+    return ensure_account(email, password, name, ORGANIZER_GROUP)
+
+
+def ensure_admin(email: str, password: str, name: str = "Admin") -> dict:
+    """Create (or repair) the local admin account: confirmed, in the admin group, with a profile."""
+    return ensure_account(email, password, name, ADMIN_GROUP)
+
+
+def ensure_account(email: str, password: str, name: str, group: str) -> dict:
+    """An account of the local run (idempotent): confirmed, with this password, in `group`, with a profile."""
     cfg = settings()
     cognito = client("cognito-idp")
     email = normalise_email(email)
@@ -167,10 +178,11 @@ def ensure_organizer(email: str, password: str, name: str = "Organizer") -> dict
         )
     user = cognito.admin_get_user(UserPoolId=cfg.user_pool_id, Username=email)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
-    cognito.admin_add_user_to_group(UserPoolId=cfg.user_pool_id, Username=email, GroupName=ORGANIZER_GROUP)
+    cognito.admin_add_user_to_group(UserPoolId=cfg.user_pool_id, Username=email, GroupName=group)
     row = db.fetch_one(
-        "INSERT INTO users (email, name, cognito_sub) VALUES (%s, %s, %s)"
-        " ON CONFLICT (email) DO UPDATE SET cognito_sub = EXCLUDED.cognito_sub RETURNING id",
-        (email, name, sub),
+        "INSERT INTO users (email, name, cognito_sub, organizer_since) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (email) DO UPDATE SET cognito_sub = EXCLUDED.cognito_sub,"
+        " organizer_since = COALESCE(users.organizer_since, EXCLUDED.organizer_since) RETURNING id",
+        (email, name, sub, datetime.now(UTC) if group == ORGANIZER_GROUP else None),
     )
     return {"id": str(row["id"]), "email": email, "name": name}

@@ -39,7 +39,9 @@ BEGIN
         RAISE EXCEPTION 'invalid-state'
             USING DETAIL = format('This ticket is not valid: its order is %s', v_found.order_status);
     END IF;
+    -- HINT: the problem's extra members (the door shows when the ticket was scanned).
     RAISE EXCEPTION 'already-checked-in'
-        USING DETAIL = format('This ticket was checked in at %s', iso_utc(v_found.checked_in_at));
+        USING DETAIL = format('This ticket was checked in at %s', iso_utc(v_found.checked_in_at)),
+              HINT = jsonb_build_object('checked_in_at', iso_utc(v_found.checked_in_at))::text;
 END
 $$;
