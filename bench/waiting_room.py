@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+
 from bench import fixtures
 from bench.measure import CpuMeter, LoadResult
 from ticketing import config, db
@@ -55,13 +57,14 @@ def _queued_event(
 
 def _transactions(url: str) -> int:
     """The database's committed + rolled-back transactions, once every backend's pending statistics are
-    flushed (a backend reports them at most once a second)."""
+    flushed (a backend reports them at most once a second). Read on a connection of its own: a pool of this
+    process opening its connections meanwhile would add their set-up transactions to the count."""
     time.sleep(1.5)
-    with db.connection() as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute(
-            "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()"
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
         ).fetchone()
-    return int(row["n"])
+    return int(row[0])
 
 
 class ConnectionCheckouts:
