@@ -19,20 +19,33 @@ RAW_EXPIRY = """
      WHERE status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
 """
 
-# One stale hold of one general-admission place per order, buckets decremented to match, all in SQL.
+# One stale hold of one general-admission place per order, buckets decremented to match, all in SQL. The
+# holds are spread over enough accounts that none holds more than the event's max_tickets_per_order places,
+# and each account's hold counter says so, as holds made through the service leave them.
 MAKE_STALE_HOLDS = """
-    WITH made AS (
+    WITH buyers AS (
+        SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE cognito_sub LIKE %(sub_prefix)s || '-%%'
+    ), made AS (
         INSERT INTO orders (user_id, event_id, status, expires_at, ticket_count, tickets_cents,
                             products_cents, fee_cents, total_cents, created_at)
-        SELECT %(user_id)s, %(event_id)s, 'reserved',
+        SELECT buyers.ids[1 + g %% cardinality(buyers.ids)], %(event_id)s, 'reserved',
                now() - interval '20 minutes' + g * interval '1 millisecond', 1, 25000, 0, 0, 25000,
                now() - interval '40 minutes'
-          FROM generate_series(1, %(count)s) g
+          FROM generate_series(1, %(count)s) g, buyers
         RETURNING id
     )
     INSERT INTO order_tickets (order_id, position, sector_id, quantity, type, unit_price_cents, unit_fee_cents)
     SELECT id, 1, %(sector_id)s, 1, 'full', 25000, 0 FROM made
 """
+
+COUNT_HOLDS = """
+    INSERT INTO account_hold_counts (event_id, user_id, held)
+    SELECT event_id, user_id, sum(ticket_count) FROM orders
+     WHERE event_id = %(event_id)s AND status = 'reserved'
+     GROUP BY event_id, user_id
+"""
+
+HELD_AFTER = "SELECT COALESCE(sum(held), 0) FROM account_hold_counts WHERE event_id = %s"
 
 TAKE_PLACES = """
     UPDATE sector_buckets b SET available = available - share.places
@@ -54,6 +67,8 @@ class ExpiryResult:
     check_after: fixtures.PlacesCheck
     batch_size: int
     raw_runs: list[float]
+    accounts: int
+    held_after: int  # what the accounts' hold counters still say after the expiry (must be 0)
 
     @property
     def service_per_second(self) -> float:
@@ -69,6 +84,7 @@ class ExpiryResult:
             self.check_after.exact
             and self.check_after.available == self.check_after.capacity
             and self.service_released == self.stale_holds
+            and self.held_after == 0
         )
 
 
@@ -77,21 +93,31 @@ def prepare_stale_holds(url: str, count: int) -> tuple[str, fixtures.BenchEvent]
     apply_migrations_at(url)
     fixtures.use_database(url, pool_size=2)
     organizer = fixtures.create_user(url, "Expiry organizer", organizer=True)
-    buyer = fixtures.create_user(url, "Expiry buyer")
     event = fixtures.create_event_on_sale(
         organizer, "Bench expiry", [fixtures.general_sector("Pista", count * 2)]
     )
+    buyers = fixtures.BuyerRotation(fixtures.create_buyers(url, accounts_for(count), "expiry"))
     sector_id = event.sectors["Pista"]["id"]
     db.close_pool()
     with psycopg.connect(url) as conn, conn.transaction():
-        user_id = conn.execute("SELECT id FROM users WHERE cognito_sub = %s", (buyer.sub,)).fetchone()[0]
-        params = {"user_id": user_id, "event_id": event.event_id, "sector_id": sector_id, "count": count}
+        params = {
+            "sub_prefix": buyers.sub_prefix,
+            "event_id": event.event_id,
+            "sector_id": sector_id,
+            "count": count,
+        }
         conn.execute(MAKE_STALE_HOLDS, params)
+        conn.execute(COUNT_HOLDS, params)
         conn.execute(TAKE_PLACES, params)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
         conn.execute("CHECKPOINT")
     return sector_id, event
+
+
+def accounts_for(count: int, max_tickets_per_order: int = 6) -> int:
+    """Accounts enough that `count` one-place holds leave none above the event's per-account cap."""
+    return -(-count // max_tickets_per_order)
 
 
 def _warm(url: str) -> None:
@@ -103,7 +129,7 @@ def _warm(url: str) -> None:
 
 def run_expiry(server: BenchServer, count: int, batch_size: int = 1000) -> ExpiryResult:
     source = server.create_database("_expiry")
-    sector_id, _ = prepare_stale_holds(source, count)
+    sector_id, event = prepare_stale_holds(source, count)
     before = fixtures.check_general_places(source, sector_id)
 
     # The reference: one raw UPDATE of the same stale orders, on identical copies (the faster of two,
@@ -131,6 +157,8 @@ def run_expiry(server: BenchServer, count: int, batch_size: int = 1000) -> Expir
     service_seconds = time.perf_counter() - started
     db.close_pool()
     after = fixtures.check_general_places(source, sector_id)
+    with psycopg.connect(source) as conn:
+        held_after = int(conn.execute(HELD_AFTER, (event.event_id,)).fetchone()[0])
     server.drop_database(source)
     return ExpiryResult(
         stale_holds=count,
@@ -142,4 +170,6 @@ def run_expiry(server: BenchServer, count: int, batch_size: int = 1000) -> Expir
         check_after=after,
         batch_size=batch_size,
         raw_runs=raw_runs,
+        accounts=accounts_for(count),
+        held_after=held_after,
     )

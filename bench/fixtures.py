@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from dataclasses import dataclass
@@ -40,6 +41,39 @@ def create_user(url: str, name: str, organizer: bool = False) -> Caller:
             (f"{sub}@bench.example.com", name, sub),
         )
     return Caller(sub=sub, username=f"{sub}@bench.example.com", groups=("organizer",) if organizer else ())
+
+
+def create_buyers(url: str, count: int, prefix: str) -> list[Caller]:
+    """`count` buyer profiles in one statement, with the subjects `<prefix>-0` ... `<prefix>-<count - 1>`
+    (pgbench scripts name them by number). A load that holds many places rotates through them: one
+    account's unpaid orders for an event hold at most the event's max_tickets_per_order places."""
+    tag = f"bench-{prefix}-{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO users (email, name, cognito_sub, cpf) "
+            "SELECT %(tag)s || '-' || n || '@bench.example.com', 'Bench buyer ' || n, %(tag)s || '-' || n, NULL "
+            "FROM generate_series(0, %(count)s - 1) AS n",
+            {"tag": tag, "count": count},
+        )
+    return [
+        Caller(sub=f"{tag}-{n}", username=f"{tag}-{n}@bench.example.com", groups=()) for n in range(count)
+    ]
+
+
+class BuyerRotation:
+    """Hands out the buyers in turn to any number of threads: no account holds more than its share."""
+
+    def __init__(self, buyers: list[Caller]) -> None:
+        self.buyers = buyers
+        self._turns = itertools.count()
+
+    def next(self) -> Caller:
+        return self.buyers[next(self._turns) % len(self.buyers)]  # next() on a count is atomic under the GIL
+
+    @property
+    def sub_prefix(self) -> str:
+        """The subjects' common part: `<prefix>-<n>` names buyer n."""
+        return self.buyers[0].sub.rsplit("-", 1)[0]
 
 
 @dataclass

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench import fixtures
@@ -99,24 +100,27 @@ def _call(base_url: str, method: str, path: str, body: dict, token: str | None =
 
 
 def sign_up_buyers(base_url: str, count: int, prefix: str) -> list[str]:
-    """Buyer accounts through POST /users and POST /auth/token; returns their access tokens."""
+    """Buyer accounts through POST /users and POST /auth/token, a few at a time; returns their access tokens."""
     rng = random.Random(prefix)
-    tokens = []
-    for number in range(count):
+    cpfs = [generate_cpf(rng) for _ in range(count)]
+
+    def sign_up(number: int) -> str:
         email = f"{prefix}-{number}@bench.example.com"
         status, answer = _call(
             base_url,
             "POST",
             "/users",
-            {"email": email, "password": PASSWORD, "name": f"Buyer {number}", "cpf": generate_cpf(rng)},
+            {"email": email, "password": PASSWORD, "name": f"Buyer {number}", "cpf": cpfs[number]},
         )
         if status != 201:
             raise RuntimeUnavailable(f"sign-up answered {status}: {answer}")
         status, answer = _call(base_url, "POST", "/auth/token", {"email": email, "password": PASSWORD})
         if status != 200:
             raise RuntimeUnavailable(f"sign-in answered {status}: {answer}")
-        tokens.append(answer["access_token"])
-    return tokens
+        return answer["access_token"]
+
+    with ThreadPoolExecutor(max_workers=min(8, max(1, count))) as pool:
+        return list(pool.map(sign_up, range(count)))
 
 
 def _port(base_url: str) -> int:

@@ -183,7 +183,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
 
     fixtures.use_database(url)
     organizer = fixtures.create_user(url, "Bench organizer", organizer=True)
-    buyers = [fixtures.create_user(url, f"Bench buyer {n}") for n in range(workers)]
+    buyers = fixtures.BuyerRotation(fixtures.create_buyers(url, service_holds.HOT_BUYERS, "hot"))
     one_bucket = service_holds.prepare_hot_sector(url, organizer, buyers, one_bucket=True)
     bucketed = service_holds.prepare_hot_sector(url, organizer, buyers, one_bucket=False)
     buckets = fixtures.bucket_count(url, bucketed.sector_id)
@@ -205,7 +205,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         "pgbench calling hold_order(), one bucket",
         run_pgbench(
             url,
-            service_holds.hold_order_script(buyers[0].sub, one_bucket.event.event_id, one_bucket.sector_id),
+            service_holds.hold_order_script(buyers, one_bucket.event.event_id, one_bucket.sector_id),
             workers,
             seconds,
         ),
@@ -218,7 +218,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         f"pgbench calling hold_order(), {buckets} buckets",
         run_pgbench(
             url,
-            service_holds.hold_order_script(buyers[0].sub, bucketed.event.event_id, bucketed.sector_id),
+            service_holds.hold_order_script(buyers, bucketed.event.event_id, bucketed.sector_id),
             workers,
             seconds,
         ),
@@ -256,6 +256,10 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         if service_holds.server_errors(load):
             report.fail(
                 f"service hold ({name}): {service_holds.server_errors(load)} errors {dict(load.outcomes)}"
+            )
+        if service_holds.refusals(load):
+            report.fail(
+                f"service hold ({name}) measured refusals, not holds: {dict(load.outcomes)} (too few buyer accounts?)"
             )
     for name, hot in (("one bucket", one_bucket), (f"{buckets} buckets", bucketed)):
         check = fixtures.check_general_places(url, hot.sector_id)
@@ -315,6 +319,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         f"expiry: release_expired_holds(batch {result.batch_size}) released {result.service_released:,} in "
         f"{result.service_seconds:.2f} s; raw UPDATE of {result.raw_updated:,} rows in "
         f"{' and '.join(f'{t:.2f}' for t in result.raw_runs)} s on two copies; "
+        f"{result.accounts:,} accounts, their hold counters at {result.held_after} after; "
         f"before: {result.check_before.describe()}; after: {result.check_after.describe()}"
     )
     say(f"  {report.notes[-1]}")
@@ -332,7 +337,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         )
     )
 
-    say(f"8. overload: {overload.BUYERS} concurrent buyers on a pool of {overload.POOL} connections")
+    say(f"12. overload: {overload.BUYERS} concurrent buyers on a pool of {overload.POOL} connections")
     shed = overload.run_overload(url, settings.seconds * 2)
     report.notes.append(f"overload: {shed.describe()}")
     say(f"  {report.notes[-1]}")
@@ -340,7 +345,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         report.fail(f"overload: {failure}")
     report.rows.append(
         Row(
-            f"8. overload, {overload.BUYERS} buyers on a pool of {overload.POOL} (service in-process)",
+            f"12. overload, {overload.BUYERS} buyers on a pool of {overload.POOL} (service in-process)",
             f"slowest answer {shed.slowest_s:.2f} s; {dict(shed.answers)}",
             f"one buyer before: {shed.baseline_per_s:,.0f}/s, after: {shed.after_per_s:,.0f}/s",
             f"{shed.after_per_s / shed.baseline_per_s:.2f}" if shed.baseline_per_s else "-",
@@ -378,7 +383,10 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
         run_rush_in_process(report)
         return
     try:
-        tokens = http_bench.sign_up_buyers(runtime.base_url, settings.workers, "steady")
+        # Enough accounts that no one of them reaches the hot events' per-account cap during a load, one
+        # more of its own for the round trips; the waiting room's row keeps its 16 connections.
+        tokens = http_bench.sign_up_buyers(runtime.base_url, settings.http_buyers + 1, "steady")
+        trips_token, tokens = tokens[-1], tokens[:-1]
         client = "wrk" if shutil.which("wrk") else "Python keep-alive client (wrk not on PATH)"
         for label, hot, main_row in (("1 bucket", one_bucket, True), ("default buckets", bucketed, False)):
             load = report.load(
@@ -395,6 +403,11 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
             errors = int(load.outcomes.get("5xx", 0)) + int(load.outcomes.get("socket errors", 0))
             if errors:
                 report.fail(f"HTTP hold ({label}): {errors} 5xx or socket errors {dict(load.outcomes)}")
+            refused = sum(int(n) for status, n in load.outcomes.items() if status[:1] == "4")
+            if refused:
+                report.fail(
+                    f"HTTP hold ({label}) measured refusals, not holds: {dict(load.outcomes)} (too few accounts?)"
+                )
             ratio = load.per_second / hot_row.per_second
             p99_ratio = load.p99_ms / hot_row.p99_ms if hot_row.p99_ms else 0.0
             report.rows.append(
@@ -412,7 +425,7 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
                 )
             )
         trips = http_bench.count_http_round_trips(
-            runtime.base_url, url, tokens[0], bucketed.event.event_id, bucketed.sector_id
+            runtime.base_url, url, trips_token, bucketed.event.event_id, bucketed.sector_id
         )
         report.notes.append(
             f"round trips of POST /orders with an Idempotency-Key through HTTP: at most {trips.most_in_one_request}, "
@@ -432,7 +445,7 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
             )
         )
         say(f"6. on-sale rush: {settings.rush_buyers} buyers")
-        rush_tokens = http_bench.sign_up_buyers(runtime.base_url, 50, "rush")
+        rush_tokens = http_bench.sign_up_buyers(runtime.base_url, settings.rush_accounts, "rush")
         rush = http_bench.on_sale_rush(
             runtime.base_url,
             url,
@@ -444,7 +457,7 @@ def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Re
             settings.rush_seats,
         )
         record_rush(report, rush, "HTTP", settings)
-        run_waiting_room(runtime.base_url, url, organizer, tokens, settings, report)
+        run_waiting_room(runtime.base_url, url, organizer, tokens[: settings.workers], settings, report)
     finally:
         runtime.stop()
         fixtures.use_database(url)
@@ -589,7 +602,7 @@ def run_journey(url, organizer, settings, report: Report, app_output: str) -> No
 def record_rush(report: Report, rush, transport: str, settings) -> None:
     report.load(f"on-sale rush ({transport})", rush.load)
     report.notes.append(
-        f"rush: {rush.buyers} buyers ({settings.rush_connections} at once, 50 accounts), {rush.buyers_served} got a hold; "
+        f"rush: {rush.buyers} buyers ({settings.rush_connections} at once, {settings.rush_accounts} accounts), {rush.buyers_served} got a hold; "
         f"general: {rush.general_check.describe()}; seats held {rush.seats_held}/{settings.rush_seats}, "
         f"seats in two orders {rush.seats_in_two_orders}; answers {dict(rush.load.outcomes)}; problems {rush.problems}"
     )
@@ -611,7 +624,7 @@ def record_rush(report: Report, rush, transport: str, settings) -> None:
 
 
 def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], settings, report: Report) -> None:
-    say(f"8. waiting room: joins and position polls through HTTP ({settings.queue_events} queued events)")
+    say(f"10. waiting room: joins and position polls through HTTP ({settings.queue_events} queued events)")
     fixtures.use_database(url)
     queue = waiting_room.http_joins_and_polls(
         base_url, url, organizer, tokens, settings.queue_events, settings.seconds
@@ -630,7 +643,7 @@ def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], sett
         )
     report.rows.append(
         Row(
-            f"8. waiting room through HTTP, {len(tokens)} conns: joins; position polls",
+            f"10. waiting room through HTTP, {len(tokens)} conns: joins; position polls",
             f"joins {tps(queue.joins)}; polls {tps(queue.polls)}",
             f"during {queue.polls.count:,} polls: {queue.pg_transactions_during_polls} PostgreSQL transactions, "
             f"{queue.connections_during_polls} connections taken",
@@ -640,7 +653,7 @@ def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], sett
         )
     )
     say(
-        f"9. simulated on-sale: {settings.onsale_buyers:,} join in the first minute for {settings.onsale_places:,} "
+        f"11. simulated on-sale: {settings.onsale_buyers:,} join in the first minute for {settings.onsale_places:,} "
         f"places at {settings.onsale_rate:,}/min (queue rules on a simulated clock, holds on PostgreSQL)"
     )
     sale = waiting_room.simulated_on_sale(
@@ -660,7 +673,7 @@ def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], sett
     within = low >= 0.98 and high <= 1.02
     report.rows.append(
         Row(
-            f"9. simulated on-sale, {sale.buyers:,} joins in 1 min, {sale.places:,} places, {sale.rate:,}/min",
+            f"11. simulated on-sale, {sale.buyers:,} joins in 1 min, {sale.places:,} places, {sale.rate:,}/min",
             f"sold out at {sale.sell_out_seconds or 0:.0f} s; admitted per 10 s {low:.3f}-{high:.3f} of target",
             f"target {sale.target_per_window:,.0f} per 10 s",
             f"{sale.inversions} inversions",

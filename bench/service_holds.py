@@ -19,19 +19,29 @@ from ticketing.errors import DomainError
 from ticketing.services import orders
 
 HOT_CAPACITY = 1_000_000  # the largest capacity a sector may have: never sells out during a run
+# One account's unpaid orders for an event hold at most the event's max_tickets_per_order places (contract
+# v2), so a hot-sector load is many buyers, not a few: the hot events allow 100 (the most an event may) and
+# the loads rotate through HOT_BUYERS accounts, far more places than any load here takes from one event.
+HOT_MAX_PER_ACCOUNT = 100
+HOT_BUYERS = 4_000
 
 
 @dataclass
 class HotSector:
     event: fixtures.BenchEvent
     sector_id: str
-    buyers: list[Caller]
+    buyers: fixtures.BuyerRotation
 
 
-def prepare_hot_sector(url: str, organizer: Caller, buyers: list[Caller], one_bucket: bool) -> HotSector:
+def prepare_hot_sector(
+    url: str, organizer: Caller, buyers: fixtures.BuyerRotation, one_bucket: bool
+) -> HotSector:
     name = "Pista (one bucket)" if one_bucket else "Pista (default buckets)"
     event = fixtures.create_event_on_sale(
-        organizer, f"Bench hot sector {name}", [fixtures.general_sector(name, HOT_CAPACITY)]
+        organizer,
+        f"Bench hot sector {name}",
+        [fixtures.general_sector(name, HOT_CAPACITY)],
+        max_tickets_per_order=HOT_MAX_PER_ACCOUNT,
     )
     sector_id = event.sectors[name]["id"]
     if one_bucket:
@@ -46,12 +56,13 @@ def order_body(event_id: str, sector_id: str, quantity: int = 1) -> OrderIn:
 
 
 def hold_load(name: str, hot: HotSector, workers: int, seconds: float) -> LoadResult:
-    """`workers` threads holding one place each, as fast as they can, for `seconds`."""
+    """`workers` threads holding one place each, as fast as they can, for `seconds`, each hold by the next
+    buyer of the rotation."""
     body = order_body(hot.event.event_id, hot.sector_id)
 
     def hold(worker: int) -> str:
         try:
-            held = orders.hold_order(hot.buyers[worker % len(hot.buyers)], body, None)
+            held = orders.hold_order(hot.buyers.next(), body, None)
         except DomainError as exc:
             return f"{exc.status} {exc.name}"
         return "replayed" if held.replayed else "ok"
@@ -76,14 +87,15 @@ class RoundTrips:
 
 
 def count_round_trips(url: str, hot: HotSector, holds: int = 20) -> RoundTrips:
-    """Holds with an Idempotency-Key through a pool of one connection behind the counting proxy."""
+    """Holds with an Idempotency-Key through a pool of one connection behind the counting proxy, by a
+    buyer of their own (the holds stay within the event's per-account cap)."""
+    buyer = fixtures.create_user(url, "Bench round-trip buyer")
     counter = RoundTripCounter(url)
     proxied = counter.start()
     try:
         fixtures.use_database(proxied, pool_size=1)
         fixtures.warm_pool()
         body = order_body(hot.event.event_id, hot.sector_id)
-        buyer = hot.buyers[0]
         keys = (f"bench-key-{n}" for n in itertools.count())
         per_hold = []
         by_type: dict[str, int] = {}
@@ -133,8 +145,14 @@ def server_errors(load: LoadResult) -> int:
     )
 
 
-def hold_order_script(sub: str, event_id: str, sector_id: str):
-    """pgbench calling the hold_order() SQL function directly: the database's share of a hold."""
+def refusals(load: LoadResult) -> int:
+    """4xx answers of a hot-sector load, which never sells out: any means the load measured refusals."""
+    return sum(count for outcome, count in load.outcomes.items() if outcome[:1] == "4")
+
+
+def hold_order_script(buyers: fixtures.BuyerRotation, event_id: str, sector_id: str):
+    """pgbench calling the hold_order() SQL function directly: the database's share of a hold, each
+    transaction by a buyer of the rotation drawn at random."""
     from bench.database import PgbenchScript
 
     tickets = json.dumps(
@@ -154,8 +172,9 @@ def hold_order_script(sub: str, event_id: str, sector_id: str):
         name="pgbench calling hold_order()",
         setup_sql="",
         script=(
+            f"\\set buyer random(0, {len(buyers.buyers) - 1})\n"
             "SELECT hold_order(jsonb_build_object('order_id', gen_random_uuid(), "
-            f"'user_sub', '{sub}', 'event_id', '{event_id}', 'tickets', '{tickets}'::jsonb, "
+            f"'user_sub', '{buyers.sub_prefix}-' || :buyer::text, 'event_id', '{event_id}', 'tickets', '{tickets}'::jsonb, "
             "'products', '[]'::jsonb));\n"
         ),
     )

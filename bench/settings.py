@@ -12,6 +12,10 @@ class BenchSettings:
     seconds: float  # duration of every fixed-duration load
     workers: int  # threads / clients / connections of the hot-sector loads
     rush_buyers: int
+    rush_accounts: (
+        int  # the rush's buyers share these accounts (each holds at most the event's 6 unpaid places)
+    )
+    http_buyers: int  # accounts the HTTP hold loads rotate through (each holds at most 100 of a hot event)
     rush_connections: int
     rush_general_places: int
     rush_seats: int
@@ -37,6 +41,8 @@ def bench_settings() -> BenchSettings:
         seconds=max(1.0, min(seconds, 30.0)),
         workers=16,
         rush_buyers=200 if quick else 1000,
+        rush_accounts=200,
+        http_buyers=int(seconds * 16) + 16,
         rush_connections=32 if quick else 64,
         rush_general_places=500,
         rush_seats=100,

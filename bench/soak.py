@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -36,7 +37,9 @@ WORKERS = 6
 # Each client pauses this long between steps: paid orders then arrive slower than the local invoice consumer
 # (PDFs rendered in the runtime's one process) issues invoices, so its lag stays bounded over a long soak.
 PAUSE_SECONDS = float(os.environ.get("SOAK_PAUSE_SECONDS", "0.1"))
-BUYERS = 24
+# One account's unpaid orders for an event hold at most its max_tickets_per_order (6) places: enough accounts
+# that the holds left unpaid a while (declined, lapsing) rarely reach it; refusals are printed by type.
+BUYERS = 96
 
 
 def card(number: str) -> dict:
@@ -61,6 +64,7 @@ class Soak:
         self.url = url
         self.base_url = base_url
         self.statuses: Counter = Counter()
+        self.hold_refusals: Counter = Counter()  # POST /orders answered 4xx, by problem type
         self.failures: list[str] = []
         self.lock = threading.Lock()
         self.events: list[dict] = []
@@ -144,6 +148,9 @@ class Soak:
         if random.random() < 0.3:
             body["products"] = [{"product_id": event["product"], "quantity": 1}]
         answer = self.call(api, "POST", "/orders", body, token=token)
+        if answer is not None and 400 <= answer.status < 500:
+            with self.lock:
+                self.hold_refusals[str(answer.json.get("type", "?")).rsplit("/", 1)[-1]] += 1
         return answer.json if answer is not None and answer.status == 201 else None
 
     def step(self, api: ApiClient, token: str, organizer: str) -> None:
@@ -174,7 +181,9 @@ class Soak:
                 with self.lock:
                     self.paid.append((order["id"], token))
         elif way < 0.4:
-            self.call(api, "POST", path, {"method": "card", "card": card(DECLINED)}, token=token)
+            declined = self.call(api, "POST", path, {"method": "card", "card": card(DECLINED)}, token=token)
+            if declined is not None and declined.status < 500:  # the buyer gives up: the places go back
+                self.call(api, "POST", f"/orders/{order['id']}/cancel", token=token)
         elif way < 0.6:
             method = random.choice(["pix", "boleto"])
             pending = self.call(api, "POST", path, {"method": method}, token=token)
@@ -307,7 +316,8 @@ def main() -> int:
             "/auth/token", json={"email": "organizer@example.com", "password": "Organizer-2026!"}
         ).json["access_token"]
         soak.events = [soak.new_event(api, organizer) for _ in range(2)]
-        tokens = [soak.account(api) for _ in range(BUYERS)]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            tokens = list(pool.map(lambda _: soak.account(soak.client()), range(BUYERS)))
         print(
             f"Soak: {seconds:g} s of mixed traffic, {WORKERS} clients, through the local runtime (pid {runtime.pid})"
         )
@@ -353,6 +363,7 @@ def main() -> int:
             f"requests: {total} ({total / seconds:.0f}/s); 5xx: {errors}; no answer: {soak.statuses['no answer']}"
         )
         print(f"paid orders: {len(soak.paid)}; holds left to lapse: {len(soak.lapsed)}")
+        print(f"holds refused (4xx, by type): {dict(soak.hold_refusals)}")
         for figure in figures:
             print(
                 f"  {figure['when']:>6}: runtime RSS {figure['rss_mb']} MB, PostgreSQL connections {figure['pg_connections']}"

@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+
 from bench import fixtures
 from bench.measure import CpuMeter, LoadResult
 from ticketing import config, db
@@ -53,15 +55,16 @@ def _queued_event(
     return {"id": event["id"], "sector_id": sector["id"]}
 
 
-def _transactions(url: str) -> int:
+def _transactions(conn: psycopg.Connection) -> int:
     """The database's committed + rolled-back transactions, once every backend's pending statistics are
-    flushed (a backend reports them at most once a second)."""
+    flushed (a backend reports them at most once a second). Read on a connection of its own, opened before
+    the first reading (its start-up transaction is flushed by then): a pool of this process opening its
+    connections meanwhile would add their set-up transactions to the count."""
     time.sleep(1.5)
-    with db.connection() as conn:
-        row = conn.execute(
-            "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()"
-        ).fetchone()
-    return int(row["n"])
+    row = conn.execute(
+        "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+    ).fetchone()
+    return int(row[0])
 
 
 class ConnectionCheckouts:
@@ -153,7 +156,8 @@ def http_joins_and_polls(
                 poll_outcomes[str(answer.status)] += 1
                 poll_latencies.append(took)
 
-    before = _transactions(url)
+    reading = psycopg.connect(url, autocommit=True)
+    before = _transactions(reading)
     stop[0] = time.monotonic() + seconds
     with (
         ConnectionCheckouts() as checkouts,
@@ -163,7 +167,8 @@ def http_joins_and_polls(
         started = time.perf_counter()
         list(pool.map(poll, range(len(tokens))))
         elapsed = time.perf_counter() - started
-    after = _transactions(url)
+    after = _transactions(reading)
+    reading.close()
     client.close()
     polls = LoadResult(
         "position polls (HTTP)", elapsed, poll_latencies, poll_outcomes, cpu.process_seconds, cpu.machine_busy
