@@ -43,6 +43,7 @@ ORGANIZER_ROUTES = {
     ("GET", "/events/{event_id}/report"),
     ("POST", "/orders/{order_id}/refund"),
     ("POST", "/checkins"),
+    ("GET", "/events/{event_id}/queue"),
 }
 BUYER_OWNED_ROUTES = {
     ("GET", "/orders/{order_id}"),
@@ -53,7 +54,11 @@ BUYER_OWNED_ROUTES = {
     ("GET", "/orders/{order_id}/tickets"),
     ("POST", "/orders/{order_id}/withdrawal"),
 }
-BUYER_ROUTES = {("GET", "/users/me"), ("POST", "/orders"), ("GET", "/orders")} | BUYER_OWNED_ROUTES
+# The waiting room's entry is its buyer's: another buyer's read is 404 (tests/e2e/test_waiting_room_http.py).
+QUEUE_ROUTES = {("POST", "/events/{event_id}/queue"), ("GET", "/events/{event_id}/queue/{entry_id}")}
+BUYER_ROUTES = (
+    {("GET", "/users/me"), ("POST", "/orders"), ("GET", "/orders")} | BUYER_OWNED_ROUTES | QUEUE_ROUTES
+)
 HOSTILE = {
     "sql": "'; DROP TABLE orders; --",
     "script": "<script>alert(1)</script>",
