@@ -44,6 +44,7 @@ ORGANIZER_ROUTES = {
     ("POST", "/orders/{order_id}/refund"),
     ("POST", "/checkins"),
     ("POST", "/events/{event_id}/image"),
+    ("GET", "/events/{event_id}/queue"),
 }
 # Admins appoint organizers: buyers and organizers get 403.
 ADMIN_ROUTES = {("POST", "/organizers"), ("GET", "/organizers")}
@@ -57,15 +58,21 @@ BUYER_OWNED_ROUTES = {
     ("POST", "/orders/{order_id}/withdrawal"),
     ("POST", "/tickets/{ticket_id}/transfer"),
 }
+# The waiting room's entry is its buyer's: another buyer's read is 404 (tests/e2e/test_waiting_room_http.py).
+QUEUE_ROUTES = {("POST", "/events/{event_id}/queue"), ("GET", "/events/{event_id}/queue/{entry_id}")}
 # Routes about the caller alone (no id of anyone else's to try).
-BUYER_ROUTES = {
-    ("GET", "/users/me"),
-    ("POST", "/orders"),
-    ("GET", "/orders"),
-    ("GET", "/tickets"),
-    ("GET", "/users/me/export"),
-    ("DELETE", "/users/me"),
-} | BUYER_OWNED_ROUTES
+BUYER_ROUTES = (
+    {
+        ("GET", "/users/me"),
+        ("POST", "/orders"),
+        ("GET", "/orders"),
+        ("GET", "/tickets"),
+        ("GET", "/users/me/export"),
+        ("DELETE", "/users/me"),
+    }
+    | BUYER_OWNED_ROUTES
+    | QUEUE_ROUTES
+)
 HOSTILE = {
     "sql": "'; DROP TABLE orders; --",
     "script": "<script>alert(1)</script>",
