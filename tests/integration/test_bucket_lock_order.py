@@ -105,6 +105,6 @@ def test_two_lines_of_one_sector_are_taken_in_one_go(database_url, make_event, n
             ],
         }
     )
-    _, order = orders.hold_order(new_user(), body)
+    order = orders.hold_order(new_user(), body).order
     assert order["ticket_count"] == 5
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 45
