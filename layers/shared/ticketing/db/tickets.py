@@ -69,7 +69,7 @@ tickets_of_holder = """
       LEFT JOIN seats st ON st.id = l.seat_id
       JOIN events e ON e.id = t.event_id
       LEFT JOIN invoices i ON i.order_id = t.order_id
-     ORDER BY e.starts_at, e.id, t.order_id, l.position, t.place
+     ORDER BY e.starts_at, e.id, o.created_at, t.order_id, l.position, t.place
 """
 
 transfer_ticket = "SELECT transfer_ticket(%s, %s, %s, %s, %s) AS result"
