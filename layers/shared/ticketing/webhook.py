@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 
 from ticketing.config import settings
+from ticketing.secret_values import SecretValue
 
 SIGNATURE_PREFIX = "sha256="
 
-_secret: bytes | None = None
-_secret_lock = threading.Lock()
+_SECRET = SecretValue(
+    "PAYMENT_WEBHOOK_SECRET",
+    lambda: settings().payment_webhook_secret,
+    lambda: settings().payment_webhook_secret_arn,
+)
 
 
 def sign(raw_body: bytes, secret: bytes | str) -> str:
@@ -26,27 +29,12 @@ def sign(raw_body: bytes, secret: bytes | str) -> str:
 
 def webhook_secret() -> bytes:
     """The shared secret: from the environment, else from Secrets Manager (once per process)."""
-    global _secret
-    cfg = settings()
-    if cfg.payment_webhook_secret:
-        return cfg.payment_webhook_secret.encode()
-    if _secret is None:
-        with _secret_lock:
-            if _secret is None:
-                if not cfg.payment_webhook_secret_arn:
-                    raise RuntimeError("neither PAYMENT_WEBHOOK_SECRET nor PAYMENT_WEBHOOK_SECRET_ARN is set")
-                from ticketing.aws import client
-
-                value = client("secretsmanager").get_secret_value(SecretId=cfg.payment_webhook_secret_arn)
-                _secret = value["SecretString"].encode()
-    return _secret
+    return _SECRET.value()
 
 
 def forget_secret() -> None:
     """Drop the cached secret (tests; a rotated secret is picked up by new containers)."""
-    global _secret
-    with _secret_lock:
-        _secret = None
+    _SECRET.forget()
 
 
 def signature_valid(raw_body: bytes, header: str | None, secret: bytes) -> bool:

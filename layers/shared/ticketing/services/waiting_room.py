@@ -18,7 +18,6 @@ conditional PutItem.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -37,6 +36,7 @@ from ticketing.domain import waiting_room as rules
 from ticketing.errors import InvalidState, NotFound
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
+from ticketing.secret_values import SecretValue
 from ticketing.times import utc_text
 
 ENTRY_NAMESPACE = uuid.UUID("6f1d4a52-3b7e-4c55-9a57-7d0f8e0f1a17")
@@ -44,8 +44,9 @@ SEQ_INDEX = "by_seq"
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
 
-_key: bytes | None = None
-_key_lock = threading.Lock()
+_KEY = SecretValue(
+    "ADMISSION_SECRET", lambda: settings().admission_secret, lambda: settings().admission_secret_arn
+)
 
 
 def now_ms() -> int:
@@ -415,26 +416,11 @@ def _mark_admitted(event_id: str, sort_key: str, at_ms: int) -> int:
 def admission_key() -> bytes:
     """The token's HMAC key: ADMISSION_SECRET (handler tests) or the Secrets Manager secret
     ADMISSION_SECRET_ARN points to (AWS; moto locally), fetched once per process."""
-    global _key
-    cfg = settings()
-    if cfg.admission_secret:
-        return cfg.admission_secret.encode()
-    if _key is None:
-        with _key_lock:
-            if _key is None:
-                if not cfg.admission_secret_arn:
-                    raise RuntimeError("neither ADMISSION_SECRET nor ADMISSION_SECRET_ARN is set")
-                from ticketing.aws import client
-
-                value = client("secretsmanager").get_secret_value(SecretId=cfg.admission_secret_arn)
-                _key = value["SecretString"].encode()
-    return _key
+    return _KEY.value()
 
 
 def forget_key() -> None:
-    global _key
-    with _key_lock:
-        _key = None
+    _KEY.forget()
 
 
 def admitted(caller: Caller, event_id: str, token: str | None) -> bool:
