@@ -137,44 +137,7 @@ def report_csv(report: dict) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerow(
-        {
-            "kind": "event",
-            "id": report["event_id"],
-            "tickets_sold": report["tickets_sold"],
-            "revenue_cents": report["revenue_cents"],
-            "fees_cents": report["fees_cents"],
-            "net_cents": report["net_cents"],
-        }
-    )
-    for sector in report["by_sector"]:
-        writer.writerow(
-            {
-                "kind": "sector",
-                "id": sector["sector_id"],
-                "name": sector["name"],
-                "capacity": sector["capacity"],
-                "available": sector["available"],
-                "tickets_sold": sector["tickets_sold"],
-                "revenue_cents": sector["revenue_cents"],
-                "fees_cents": sector["fees_cents"],
-                "net_cents": sector["revenue_cents"] - sector["fees_cents"],
-                "seat_map_views": sector["seat_map_views"],
-            }
-        )
-    for product in report["products_sold"]:
-        writer.writerow(
-            {
-                "kind": "product",
-                "id": product["product_id"],
-                "name": product["name"],
-                "quantity": product["quantity"],
-                "revenue_cents": product["revenue_cents"],
-                "net_cents": product["revenue_cents"],
-            }
-        )
-    for status, count in sorted(report["orders_by_status"].items()):
-        writer.writerow({"kind": "orders", "name": status, "orders": count})
+    writer.writerows(_report_rows(report))
     return out.getvalue()
 
 
@@ -222,8 +185,9 @@ def brazilian_amount(cents: int) -> str:
     return f"{sign}{cents // 100:,}".replace(",", ".") + f",{cents % 100:02d}"
 
 
-def _report_rows(report: dict) -> list[dict]:
-    """The rows of the pt-BR CSV, in the machine CSV's columns (amounts still in cents)."""
+def _report_rows(report: dict, *, pt_br: bool = False) -> list[dict]:
+    """The CSV rows in the machine CSV's columns (amounts still in cents); the pt-BR CSV adds a row per lote
+    and per day of sales, and names order statuses in Portuguese."""
     rows: list[dict] = [
         {
             "kind": "event",
@@ -249,7 +213,7 @@ def _report_rows(report: dict) -> list[dict]:
                 "seat_map_views": sector["seat_map_views"],
             }
         )
-        for tier in sector.get("tiers") or []:
+        for tier in (sector.get("tiers") or []) if pt_br else []:
             rows.append(
                 {
                     "kind": "tier",
@@ -269,7 +233,7 @@ def _report_rows(report: dict) -> list[dict]:
                 "net_cents": product["revenue_cents"],
             }
         )
-    for day in report.get("sales_by_day") or []:
+    for day in (report.get("sales_by_day") or []) if pt_br else []:
         year, month, date = day["date"].split("-")
         rows.append(
             {
@@ -280,7 +244,8 @@ def _report_rows(report: dict) -> list[dict]:
             }
         )
     for status, count in sorted(report["orders_by_status"].items()):
-        rows.append({"kind": "orders", "name": PT_BR_ORDER_STATUSES.get(status, status), "orders": count})
+        name = PT_BR_ORDER_STATUSES.get(status, status) if pt_br else status
+        rows.append({"kind": "orders", "name": name, "orders": count})
     return rows
 
 
@@ -289,7 +254,7 @@ def report_csv_pt_br(report: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([PT_BR_HEADERS[column] for column in CSV_COLUMNS])
-    for row in _report_rows(report):
+    for row in _report_rows(report, pt_br=True):
         cells = []
         for column in CSV_COLUMNS:
             value = row.get(column)
