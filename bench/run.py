@@ -649,7 +649,9 @@ def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], sett
             f"{queue.connections_during_polls} connections taken",
             f"{queue.queries_per_poll:.2f} queries/poll ({queue.database_busy_per_poll:.2f} database transactions/poll)",
             "0 queries per poll, 0 5xx",
-            "yes" if not queue.queries_per_poll and queue.database_busy_per_poll < 0.5 and not errors else "NO",
+            "yes"
+            if not queue.queries_per_poll and queue.database_busy_per_poll < 0.5 and not errors
+            else "NO",
         )
     )
     say(
