@@ -114,10 +114,10 @@ def main() -> int:
         server = None
         try:
             server = BenchServer().start()
-            if settings.only in ("", "journey"):
+            if settings.only in ("", "journey", "onsale"):
                 run_all(server, settings, report, app_output)
             else:
-                raise ValueError(f"BENCH_ONLY={settings.only!r}: only 'journey' is known")
+                raise ValueError(f"BENCH_ONLY={settings.only!r}: only 'journey' and 'onsale' are known")
         except Exception:
             say(traceback.format_exc())
             report.fail("the benchmark run crashed (see the traceback above)")
@@ -169,10 +169,17 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
     url = server.create_database()
     apply_migrations_at(url)
     workers, seconds = settings.workers, settings.seconds
-    if settings.only == "journey":
+    if settings.only:
         fixtures.use_database(url)
         organizer = fixtures.create_user(url, "Bench organizer", organizer=True)
-        run_journey(url, organizer, settings, report, app_output)
+        if settings.only == "journey":
+            run_journey(url, organizer, settings, report, app_output)
+        else:
+            runtime = http_bench.start_runtime(url)  # its moto server holds the waiting room's table
+            try:
+                run_simulated_on_sale(url, organizer, settings, report)
+            finally:
+                runtime.stop()
         return
     report.notes.append(
         f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, PostgreSQL {server.version()} "
@@ -654,6 +661,10 @@ def run_waiting_room(base_url: str, url: str, organizer, tokens: list[str], sett
             else "NO",
         )
     )
+    run_simulated_on_sale(url, organizer, settings, report)
+
+
+def run_simulated_on_sale(url: str, organizer, settings, report: Report) -> None:
     say(
         f"11. simulated on-sale: {settings.onsale_buyers:,} join in the first minute for {settings.onsale_places:,} "
         f"places at {settings.onsale_rate:,}/min (queue rules on a simulated clock, holds on PostgreSQL)"
