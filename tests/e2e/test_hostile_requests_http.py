@@ -166,6 +166,19 @@ def test_a_deeply_nested_cursor_is_a_422_naming_it(api):
         assert body["errors"][0]["field"] == "cursor"
 
 
+@pytest.mark.parametrize("name", ["q", "city", "cursor"])
+def test_a_nul_character_in_a_query_parameter_is_a_422_naming_it(api, name):
+    # PostgreSQL text cannot hold NUL: found by the outside fuzzer as a 500 on GET /events?q=%40%00
+    body = assert_problem(api.get(f"/events?status=closed&{name}=%40%00"), 422, "validation")
+    assert [error["field"] for error in body["errors"]] == [name]
+
+
+@pytest.mark.parametrize("query", ["", "?event_id=", "?event_id=not-a-uuid", "?event_id=%00"])
+def test_products_need_an_event_id_that_is_a_uuid(api, query):
+    body = assert_problem(api.get("/products" + query), 422, "validation")
+    assert [error["field"] for error in body["errors"]] == ["event_id"]
+
+
 def test_a_deeply_nested_signed_webhook_is_refused(api, runtime):
     raw = ('{"payment_id": ' + deep_json() + "}").encode()
     secret = runtime.environment["PAYMENT_WEBHOOK_SECRET"].encode()

@@ -84,7 +84,8 @@ class PlansSeen(Exception):
 
 def test_q_and_city_can_be_served_by_indexes(organizer):
     """The filters keep the shape an index serves (the folding of what is asked for is a constant); which
-    plan wins depends on the data, so sequential scans are priced out to see the indexes it can use."""
+    plan wins depends on the data, so sequential scans and the status index are put out of the way to see the
+    indexes the filters can use."""
     from ticketing.db import catalog as sql
 
     params = {"status": "on_sale", "sub": None, "after_start": None, "after_id": None, "limit": 51}
@@ -99,6 +100,9 @@ def test_q_and_city_can_be_served_by_indexes(organizer):
         )
         conn.execute("ANALYZE events")
         conn.execute("SET LOCAL enable_seqscan = off")
+        # The status index is priced about as well when every row is on sale (it lost or won by the other
+        # tests' few events): out of the way too, inside this transaction that is rolled back.
+        conn.execute("DROP INDEX events_by_status_start")
         for name, query in {
             "text": {"city": None, "pattern": "%local 19876%"},
             "city": {"city": "Cidade 7", "pattern": None},

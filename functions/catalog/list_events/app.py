@@ -1,24 +1,15 @@
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ticketing.domain.statuses import EventStatus
-from ticketing.http import Cursor, Limit
+from ticketing.http import Cursor, Limit, text_query
 from ticketing.responses import EventPage
 from ticketing.routes import Caller, lambda_handler_for, route
 from ticketing.services import catalog
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
-Search = Annotated[
-    str | None,
-    Query(
-        max_length=100,
-        description="words found, in this order, in the name or venue (case and accents ignored)",
-    ),
-]
-City = Annotated[str | None, Query(max_length=100, description="the city (case and accents ignored)")]
+Search = text_query("words found, in this order, in the name or venue (case and accents ignored)")
+City = text_query("the city (case and accents ignored)")
 
 
 @route(app, "GET /events", body=EventPage, problems=[422])

@@ -1,4 +1,8 @@
+from typing import Annotated
+from uuid import UUID
+
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ticketing.responses import ProductList
 from ticketing.routes import Caller, lambda_handler_for, route
@@ -8,9 +12,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 
 @route(app, "GET /products", body=ProductList, problems=[404, 422])
-def list_products(caller: Caller | None, event_id: str | None = None):
+def list_products(caller: Caller | None, event_id: Annotated[UUID, Query(description="the event")]):
     """Add-ons for an event"""
-    return catalog.list_products(event_id, caller)
+    return catalog.list_products(str(event_id), caller)
 
 
 lambda_handler = lambda_handler_for(app)

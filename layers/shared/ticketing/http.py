@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.request import Request
 
 from ticketing.auth import Caller, verify_access_token
 from ticketing.errors import DomainError, Forbidden, Malformed, Unauthorized, ValidationFailed
-from ticketing.paging import DEFAULT_LIMIT, MAX_LIMIT
+from ticketing.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 from ticketing.problems import PROBLEM_JSON
 
 # The optional Idempotency-Key header of the routes that create something (checked by the service: 1 to 255
@@ -44,7 +44,22 @@ AdmissionToken = Annotated[
 Limit = Annotated[
     int | None, Query(ge=1, le=MAX_LIMIT, description=f"items per page (default {DEFAULT_LIMIT})")
 ]
-Cursor = Annotated[str | None, Query(description="the `next_cursor` of the previous page")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_CURSOR_LENGTH,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="the `next_cursor` of the previous page",
+    ),
+]
+
+
+def text_query(description: str, max_length: int = 100) -> Any:
+    """An optional free-text query parameter: PostgreSQL text cannot hold the NUL character, so a value with
+    one is a 422 naming the parameter (and /openapi.json says so), like a body's text."""
+    return Annotated[str | None, Query(max_length=max_length, pattern=r"^[^\x00]*$", description=description)]
+
+
 BEARER = [{"bearerAuth": []}]  # OpenAPI security requirement of the routes that need a token
 
 SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(scheme="bearer", bearerFormat="JWT")}
