@@ -246,6 +246,39 @@ def test_status_null_and_other_nulls_are_422(api, organizer_token):
     assert cleared.status == 200, cleared.text
 
 
+def test_the_openapi_document_shows_the_patch_fields_that_refuse_null_as_not_nullable(api):
+    spec = api.get("/openapi.json").json
+    patch = spec["components"]["schemas"]["EventPatch"]["properties"]
+    for field in ("status", "name", "starts_at", "hold_minutes", "queue"):
+        assert {"type": "null"} not in patch[field].get("anyOf", []), patch[field]
+        assert "default" not in patch[field], patch[field]
+    assert {"type": "null"} in patch["description"]["anyOf"]  # this one may be cleared
+
+
+@pytest.mark.parametrize("field", ["price_cents", "capacity", "half_quota"])
+def test_true_or_false_for_a_number_is_a_422_naming_it(api, organizer_token, field):
+    event = _draft(api, organizer_token)
+    sector = {"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 10, "half_quota": 2}
+    sector[field] = False
+    answer = api.post(f"/events/{event['id']}/sectors", token=organizer_token, json=sector)
+    body = assert_problem(answer, 422, "validation")
+    assert [error["field"] for error in body["errors"]] == [field]
+    assert api.get(f"/events/{event['id']}", token=organizer_token).json["sectors"] == []
+
+
+@pytest.mark.parametrize("raw", ["[null, null]", "[]", '"text"', "7", "null"])
+def test_a_body_that_is_not_a_json_object_is_a_422(api, organizer_token, raw):
+    event = _draft(api, organizer_token)
+    answer = api.post(
+        f"/events/{event['id']}/image",
+        token=organizer_token,
+        raw=raw,
+        headers={"Content-Type": "application/json"},
+    )
+    body = assert_problem(answer, 422, "validation")
+    assert body["errors"] == [{"field": "body", "message": "must be a JSON object"}]
+
+
 def test_prices_and_quantities_are_bounded_so_totals_fit(api, organizer_token, new_buyer, on_sale):
     too_dear = {"name": "Camarote", "kind": "general", "price_cents": 100_000_000, "capacity": 10}
     body = assert_problem(

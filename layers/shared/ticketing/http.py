@@ -27,6 +27,9 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x20-\x7e\xa1-\xac\xae-\xff]+$",  # printable, as the service checks
         description="Any string up to 255 characters: a retry with the same key and body answers the first "
         "response; the same key with another body is 409 idempotency-conflict",
     ),

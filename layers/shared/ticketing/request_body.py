@@ -1,4 +1,4 @@
-"""What a request body may be before Powertools validates it: JSON only (415), and shallow (422).
+"""What a request body may be before Powertools validates it: JSON only (415), an object, shallow (422).
 
 Powertools' request validation runs before any middleware a function registers, and it reads
 `application/x-www-form-urlencoded` and `multipart/form-data` bodies as forms (a JSON body sent with
@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 
 from ticketing.api.bounds import check_nesting, too_deep
-from ticketing.errors import DomainError, UnsupportedMediaType
+from ticketing.errors import DomainError, UnsupportedMediaType, ValidationFailed
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -62,6 +62,8 @@ class JsonRequestValidation(OpenAPIRequestValidationMiddleware):
             return too_deep()
         except (ValueError, UnicodeDecodeError):
             return None  # Powertools answers it (400 malformed through ticketing.http)
+        if not isinstance(parsed, dict):  # every body of this API is an object (a list was read as no body)
+            return ValidationFailed.field("body", "must be a JSON object")
         try:
             check_nesting(parsed)
         except DomainError as exc:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ValidationInfo, field_validator
 
 NUL = "\x00"
 NO_NUL = "must not contain the NUL character (\\u0000)"
@@ -22,3 +22,19 @@ class RequestModel(BaseModel):
         if isinstance(value, str) and NUL in value:
             raise ValueError(NO_NUL)
         return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_or_false_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """pydantic reads `true`/`false` as 1/0 for a number; a client sending them meant something else."""
+        if isinstance(value, bool) and not _admits_bool(cls.model_fields[info.field_name].annotation):
+            raise ValueError("must not be true or false")
+        return value
+
+
+def _admits_bool(annotation: Any) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(choice, bool) for choice in get_args(annotation))
+    return any(_admits_bool(part) for part in get_args(annotation))

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ticketing.api import RequestModel
 from ticketing.api.bounds import BoundedDatetime, PriceCents
@@ -51,7 +51,35 @@ class EventIn(RequestModel):
     city: str | None = Field(default=None, min_length=1, max_length=100)
 
 
+NOT_NULL_IN_A_PATCH = (
+    "status",
+    "name",
+    "venue",
+    "starts_at",
+    "timezone",
+    "hold_minutes",
+    "max_tickets_per_order",
+    "service_fee_percent",
+    "max_installments",
+    "queue",
+)
+
+
+def _documented_without_null(schema: dict[str, Any]) -> None:
+    """/openapi.json shows the fields that refuse null as optional but not nullable, as they behave."""
+    for name in NOT_NULL_IN_A_PATCH:
+        field = schema["properties"][name]
+        field.pop("default", None)
+        choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
+        if len(choices) == 1:
+            field.update(choices[0])
+        elif choices:
+            field["anyOf"] = choices
+
+
 class EventPatch(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_documented_without_null)
+
     status: EventStatus | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     venue: str | None = Field(default=None, min_length=1, max_length=200)
@@ -68,19 +96,7 @@ class EventPatch(RequestModel):
 
     # Fields an event always has: an explicit null is a 422 naming the field (description,
     # max_tickets_per_cpf and city may be cleared with null). Omitted fields keep their value.
-    @field_validator(
-        "status",
-        "name",
-        "venue",
-        "starts_at",
-        "timezone",
-        "hold_minutes",
-        "max_tickets_per_order",
-        "service_fee_percent",
-        "max_installments",
-        "queue",
-        mode="before",
-    )
+    @field_validator(*NOT_NULL_IN_A_PATCH, mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
