@@ -13,10 +13,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /events/{event_id}/sectors",
     role="organizer",
     status=201,
-    body=Sector,
     problems=[404, "invalid-state"],
 )
-def create_sector(event_id: str, body: SectorIn, caller: Caller):
+def create_sector(event_id: str, body: SectorIn, caller: Caller) -> Sector:
     """Add a sector"""
     return catalog.create_sector(caller, event_id, body)
 

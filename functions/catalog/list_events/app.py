@@ -21,7 +21,7 @@ Search = Annotated[
 City = Annotated[str | None, Query(max_length=100, description="the city (case and accents ignored)")]
 
 
-@route(app, "GET /events", body=EventPage, problems=[422])
+@route(app, "GET /events", problems=[422])
 def list_events(
     caller: Caller | None,
     status: EventStatus | None = None,
@@ -29,7 +29,7 @@ def list_events(
     city: City = None,
     limit: Limit = None,
     cursor: Cursor = None,
-):
+) -> EventPage:
     """List events"""
     return catalog.list_events(status, limit, cursor, caller, q=q, city=city)
 

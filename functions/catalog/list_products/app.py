@@ -7,8 +7,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /products", body=ProductList, problems=[404, 422])
-def list_products(caller: Caller | None, event_id: str | None = None):
+@route(app, "GET /products", problems=[404, 422])
+def list_products(caller: Caller | None, event_id: str | None = None) -> ProductList:
     """Add-ons for an event"""
     return catalog.list_products(event_id, caller)
 

@@ -12,10 +12,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "POST /tickets/{ticket_id}/transfer",
     role="buyer",
-    body=TransferredTicket,
     problems=[404, "invalid-state", "limit-exceeded"],
 )
-def transfer_ticket(ticket_id: str, body: TransferIn, caller: Caller):
+def transfer_ticket(ticket_id: str, body: TransferIn, caller: Caller) -> TransferredTicket:
     """Transfer a ticket I hold to another account (a new code only they see)"""
     return tickets.transfer_ticket(caller, ticket_id, body)
 
