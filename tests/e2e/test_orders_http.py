@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from http_problems import assert_problem
 
-from localrun.testing import ApiClient, create_event_on_sale
+from localrun.testing import ApiClient, create_event_on_sale, general_and_seated
 
 
 @pytest.fixture
@@ -35,15 +35,7 @@ def on_sale(api, organizer_token):
             **fields,
         )
         assert made["event"]["status"] == "draft" and made["event"]["timezone"] == "America/Sao_Paulo"
-        general, seated = made["sectors"]
-        seats = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
-        return {
-            "id": made["id"],
-            "general": general,
-            "seated": seated,
-            "product": made["products"][0],
-            "seats": seats,
-        }
+        return general_and_seated(api, made)
 
     return create
 

@@ -105,17 +105,6 @@ def paid_orders(moto_server: str):
     reload_settings()
 
 
-@pytest.fixture
-def wide_pool(database_url: str):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DB_POOL_MAX", "24")
-        reload_settings()
-        db.close_pool()
-        yield
-    reload_settings()
-    db.close_pool()
-
-
 def hold(
     ev: dict, buyer, quantity: int = 2, seat: int | None = None, products: int = 0, half: bool = False
 ) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 from localrun.routes import routes_from_template
 from localrun.template import load_template
-from localrun.testing import ApiClient, create_event_on_sale
+from localrun.testing import ApiClient, card_details, create_event_on_sale, general_and_seated
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS = "https://ticketing.example.com/problems/"
@@ -82,15 +82,7 @@ def event_on_sale(
         products=[{"name": "Água", "price_cents": 500, "stock": stock}],
         **fields,
     )
-    general, seated = made["sectors"]
-    seat_map = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
-    return {
-        "id": made["id"],
-        "general": general,
-        "seated": seated,
-        "product": made["products"][0],
-        "seats": seat_map,
-    }
+    return general_and_seated(api, made)
 
 
 def hold(api: ApiClient, token: str, event: dict, quantity: int = 1, product: int = 0) -> dict:
@@ -106,7 +98,7 @@ def hold(api: ApiClient, token: str, event: dict, quantity: int = 1, product: in
 
 
 def card(number: str = APPROVED_CARD, cvv: str = CVV) -> dict:
-    return {"number": number, "holder": "Maria da Silva", "exp_month": 7, "exp_year": 2032, "cvv": cvv}
+    return card_details(number=number, cvv=cvv)
 
 
 def sign(raw: bytes, secret: str) -> str:
