@@ -173,7 +173,9 @@ def _success_body(handler: Callable[..., Any], declared: type[BaseModel] | None)
     else `body=` given to route (routes declared before return annotations were used)."""
     returned = handler.__annotations__.pop("return", None)
     if isinstance(returned, str):
-        raise TypeError(f"{handler.__name__}: a route module must not use `from __future__ import annotations`")
+        raise TypeError(
+            f"{handler.__name__}: a route module must not use `from __future__ import annotations`"
+        )
     if returned is not None and declared is not None and returned is not declared:
         raise TypeError(f"{handler.__name__}: `-> {returned!r}` and body={declared!r} disagree")
     return returned if inspect.isclass(returned) and issubclass(returned, BaseModel) else declared
