@@ -55,10 +55,7 @@ DECLARE
     v_doc jsonb;
 BEGIN
     -- The buyer, and the first answer when this is a repeated Idempotency-Key.
-    SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'forbidden' USING DETAIL = 'This account has no buyer profile';
-    END IF;
+    v_user := user_by_sub(p ->> 'user_sub', 'forbidden', 'This account has no buyer profile');
     IF v_idempotency IS NOT NULL THEN
         v_replay := claim_idempotency_key(v_user.id, v_idempotency);
         IF v_replay IS NOT NULL THEN
@@ -79,11 +76,7 @@ BEGIN
     IF v_event.starts_at <= now() THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event has already started';
     END IF;
-    IF EXISTS (SELECT 1 FROM orders
-                WHERE status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
-                  AND event_id = v_event.id) THEN
-        PERFORM release_expired_holds_of_event(v_event.id);
-    END IF;
+    PERFORM release_expired_holds_of_event(v_event.id);
 
     v_total_tickets := check_hold_limits(v_user, v_event, p -> 'tickets');
 
