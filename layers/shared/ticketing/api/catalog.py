@@ -9,6 +9,14 @@ from ticketing.api import RequestModel
 from ticketing.api.bounds import BoundedDatetime, PriceCents
 from ticketing.domain.statuses import EventStatus
 
+
+def refuse_null(value: object) -> object:
+    """A field that may be omitted from a change but not set to null: an explicit null is a 422 naming it."""
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
 Name = Field(min_length=1, max_length=200)
 AdmitPerMinute = Field(ge=1, le=100_000, description="buyers admitted per minute, 1 to 100,000")
 
@@ -28,12 +36,7 @@ class QueuePatch(RequestModel):
     admit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
     opens_at: BoundedDatetime | None = None
 
-    @field_validator("enabled", "admit_per_minute", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
+    _not_null = field_validator("enabled", "admit_per_minute", mode="before")(refuse_null)
 
 
 class EventIn(RequestModel):
@@ -68,7 +71,7 @@ class EventPatch(RequestModel):
 
     # Fields an event always has: an explicit null is a 422 naming the field (description,
     # max_tickets_per_cpf and city may be cleared with null). Omitted fields keep their value.
-    @field_validator(
+    _not_null = field_validator(
         "status",
         "name",
         "venue",
@@ -80,12 +83,7 @@ class EventPatch(RequestModel):
         "max_installments",
         "queue",
         mode="before",
-    )
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
+    )(refuse_null)
 
 
 class SeatRow(RequestModel):
