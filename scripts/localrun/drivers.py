@@ -42,8 +42,43 @@ class ScheduleOutcome:
     sent_to_dead_letter_queue: bool = False
 
 
-class ScheduleDriver:
+class DriverThread:
+    """What both drivers share: one daemon thread running the driver's `_loop` from start() to stop()."""
+
+    thread_prefix = "driver"
+    enabled: bool
+
+    def __init__(self, function: Function, sqs: Any) -> None:
+        self.function = function
+        self.sqs = sqs
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+    def _stop_seconds(self) -> float:
+        return 5.0
+
+    def start(self) -> None:
+        if not self.enabled:
+            return
+        self._thread = threading.Thread(
+            target=self._loop, name=f"{self.thread_prefix}-{self.function.logical_id}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self._stop_seconds())
+            self._thread = None
+
+
+class ScheduleDriver(DriverThread):
     """Invokes a function on its schedule; retries failures per RetryPolicy, then sends the event to the DLQ."""
+
+    thread_prefix = "schedule"
 
     def __init__(
         self,
@@ -55,9 +90,8 @@ class ScheduleDriver:
         queue_urls_by_arn: dict[str, str],
         retry_delay_seconds: float = 1.0,
     ) -> None:
-        self.function = function
+        super().__init__(function, sqs)
         self.event_name = event_name
-        self.sqs = sqs
         self.retry_delay_seconds = retry_delay_seconds
         expression = scalar_text(resolver.resolve(properties.get("ScheduleExpression", "")))
         self.interval_seconds = self._interval(expression)
@@ -76,8 +110,6 @@ class ScheduleDriver:
         self.schedule_arn = (
             f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{function.logical_id}-{event_name}"
         )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._run_lock = threading.Lock()
 
     def _interval(self, expression: str) -> float:
@@ -97,20 +129,6 @@ class ScheduleDriver:
     def timed(self) -> bool:
         """Whether the schedule runs on its own (else only when asked, by run_now)."""
         return self._thread is not None
-
-    def start(self) -> None:
-        if not self.enabled:
-            return
-        self._thread = threading.Thread(
-            target=self._loop, name=f"schedule-{self.function.logical_id}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_seconds):
@@ -162,8 +180,10 @@ class ScheduleDriver:
         return True
 
 
-class QueueDriver:
+class QueueDriver(DriverThread):
     """An SQS event source mapping: long-polls the queue and invokes the function with batches."""
+
+    thread_prefix = "sqs"
 
     def __init__(
         self,
@@ -174,8 +194,7 @@ class QueueDriver:
         queue_urls_by_arn: dict[str, str],
         wait_seconds: int = 1,
     ) -> None:
-        self.function = function
-        self.sqs = sqs
+        super().__init__(function, sqs)
         self.wait_seconds = wait_seconds
         self.queue_arn = resolver.resolve(properties["Queue"])
         if self.queue_arn not in queue_urls_by_arn:
@@ -184,22 +203,9 @@ class QueueDriver:
         self.batch_size = int(properties.get("BatchSize", 10))
         self.reports_failures = "ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or [])
         self.enabled = properties.get("Enabled", True) is not False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if not self.enabled:
-            return
-        self._thread = threading.Thread(
-            target=self._loop, name=f"sqs-{self.function.logical_id}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.wait_seconds + 5)
-            self._thread = None
+    def _stop_seconds(self) -> float:
+        return self.wait_seconds + 5  # a long poll in flight ends first
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -171,6 +171,14 @@ def general_and_seated(api: ApiClient, made: dict) -> dict:
     }
 
 
+def general_or_seat(event: dict, buyer: int, seats: int) -> dict:
+    """Buyer number `buyer`'s ticket line in a race for an event shaped as general_and_seated gives: a general
+    place for an even number, else one of the first `seats` seats, in turn (two buyers per seat)."""
+    if buyer % 2 == 0:
+        return {"sector_id": event["general"]["id"], "quantity": 1}
+    return {"sector_id": event["seated"]["id"], "seat_id": event["seats"][(buyer // 2) % seats]["id"]}
+
+
 def post_order(api: ApiClient, token: str, event_id: str, tickets: list[dict], **fields: Any) -> ApiResponse:
     """POST /orders for these ticket lines (and any other body fields, such as products)."""
     return api.post("/orders", token=token, json={"event_id": event_id, "tickets": tickets, **fields})
