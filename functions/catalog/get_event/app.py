@@ -7,7 +7,7 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}", problems=[404])
+@route(app, "GET /events/{event_id}")
 def get_event(event_id: str, caller: Caller | None) -> Event:
     """An event with its sectors"""
     return catalog.get_event(event_id, caller)

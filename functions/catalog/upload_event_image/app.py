@@ -13,7 +13,6 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /events/{event_id}/image",
     role="organizer",
     status=201,
-    problems=[404],
     success_description="A presigned S3 POST: send `fields` and then the file (JPEG, PNG or WebP, at most 5 MB, "
     "with the Content-Type asked for) as multipart/form-data to `upload_url`; the event shows `image_url`",
 )

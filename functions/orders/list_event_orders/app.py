@@ -9,7 +9,7 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}/orders", role="organizer", problems=[404, 422])
+@route(app, "GET /events/{event_id}/orders", role="organizer", problems=[422])
 def list_event_orders(
     event_id: str,
     caller: Caller,

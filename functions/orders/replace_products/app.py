@@ -12,7 +12,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "PUT /orders/{order_id}/products",
     role="buyer",
-    problems=[404, "hold-expired", "invalid-state", "out-of-stock"],
+    problems=["hold-expired", "invalid-state", "out-of-stock"],
 )
 def replace_products(order_id: str, body: ProductsIn, caller: Caller) -> Order:
     """Replace add-ons"""

@@ -14,7 +14,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /orders/{order_id}/payments",
     role="buyer",
     status=201,
-    problems=[404, "invalid-state", "idempotency-conflict", "idempotency-in-progress"],
+    problems=["invalid-state", "idempotency-conflict", "idempotency-in-progress"],
     success_description="The payment: a card is approved or declined at once, PIX and boleto are pending",
 )
 def create_payment(

@@ -12,7 +12,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /events/{event_id}/queue",
     role="buyer",
     status=201,
-    problems=[200, 404, "invalid-state"],
+    problems=[200, "invalid-state"],
     success_description="The new entry in the event's waiting room",
     notes={
         200: "The caller's entry, already in the queue (one entry per account)",

@@ -13,7 +13,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "GET /events/{event_id}/report",
     role="organizer",
-    problems=[404, 422],
+    problems=[422],
     other_types={"text/csv": {"schema": {"type": "string"}}},
     success_description="The report: JSON, or CSV with `?format=csv` or `Accept: text/csv` (sent as an attachment);"
     " `&locale=pt-BR` makes it a Portuguese spreadsheet's CSV (Portuguese headers, `;` separators, amounts as"

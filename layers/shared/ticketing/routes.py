@@ -201,10 +201,10 @@ def route(
     """Declare a route of this function's resolver: see the module's docstring.
 
     `route_key` is written as in template.yaml: "POST /orders/{order_id}/payments". The success body is the
-    handler's return annotation (`def get_order(...) -> Order:`); `problems` are what the
-    route itself answers: statuses (404...) and the names of its conflicts ("sold-out", each a 409); a
-    request body adds 400 and 422, the role adds 401/403, `database` adds 503. The summary is the first line of the handler's
-    docstring unless given. `success_description`, `other_types` and `notes` refine the OpenAPI answers (see
+    handler's return annotation (`def get_order(...) -> Order:`). `problems` are what the route itself
+    answers: statuses (404...) and the names of its conflicts ("sold-out", each a 409); a request body adds
+    400 and 422, a parameter in the path 404, the role 401/403, `database` 503. The summary is the first
+    line of the handler's docstring unless given. `success_description`, `other_types` and `notes` refine the OpenAPI answers (see
     ticketing.responses.answers); `description` is the operation's; `documented=False` leaves the route out
     of the OpenAPI document. `other_successes` documents another success status with the same body (the
     handler returns a `Response` for it), e.g. 200 for a repeated create that is 201 the first time."""
@@ -215,6 +215,8 @@ def route(
     install(app)
     conflicts = tuple(problem for problem in problems if isinstance(problem, str))
     statuses = {problem for problem in problems if isinstance(problem, int)} | auth_statuses(role)
+    if POWERTOOLS_PATH_PARAMETER.search(path):
+        statuses.add(404)  # an id in the path may name nothing (or nothing the caller may see)
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         _hand_caller(handler, role)
