@@ -67,6 +67,16 @@ def make_event(organizer: Caller) -> Callable[..., dict]:
 
 
 @pytest.fixture
+def add_general_sector(organizer: Caller) -> Callable[..., dict]:
+    """Adds a general-admission sector to an event of the organizer's (e.g. one with price tiers)."""
+
+    def add(event_id: str, **fields: object) -> dict:
+        return catalog.create_sector(organizer, event_id, SectorIn(kind="general", **fields))
+
+    return add
+
+
+@pytest.fixture
 def new_organizer(database_url: str) -> Callable[[], Caller]:
     return lambda: make_user(organizer=True)
 

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from localrun.testing import general_or_seat
 from ticketing import db
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.errors import (
@@ -30,6 +31,18 @@ def order_in(event: dict, tickets: list[dict], products: list[dict] | None = Non
     return OrderIn(event_id=event["event"]["id"], tickets=tickets, products=products or [])
 
 
+def two_halves_a_seat_and_add_ons(event: dict, add_ons: int) -> OrderIn:
+    """Two half-price general places, the first seat, and `add_ons` of the event's add-on."""
+    return order_in(
+        event,
+        [
+            {"sector_id": event["general"]["id"], "quantity": 2, "type": "half"},
+            {"sector_id": event["seated"]["id"], "seat_id": event["seats"][0]["id"]},
+        ],
+        [{"product_id": event["product"]["id"], "quantity": add_ons}],
+    )
+
+
 def stored_status(order_id: str) -> str:
     return db.fetch_one("SELECT status FROM orders WHERE id = %s", (order_id,))["status"]
 
@@ -42,17 +55,7 @@ def expire_now(order_id: str) -> None:
 
 def test_hold_takes_tickets_and_add_ons_and_prices_them(make_event, new_user, sector_state):
     ev = make_event(service_fee_percent=10)
-    order = orders.hold_order(
-        new_user(),
-        order_in(
-            ev,
-            [
-                {"sector_id": ev["general"]["id"], "quantity": 2, "type": "half"},
-                {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][0]["id"]},
-            ],
-            [{"product_id": ev["product"]["id"], "quantity": 3}],
-        ),
-    ).order
+    order = orders.hold_order(new_user(), two_halves_a_seat_and_add_ons(ev, 3)).order
     assert order["status"] == "reserved"
     assert order["tickets_cents"] == 2 * 5000 + 20000
     assert order["fee_cents"] == 2 * 500 + 2000
@@ -148,11 +151,7 @@ def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_use
     def buy(i: int) -> tuple[str, object]:
         if i < 24:
             barrier.wait()
-        line = (
-            {"sector_id": ev["general"]["id"], "quantity": 1}
-            if i % 2 == 0
-            else {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][(i // 2) % 20]["id"]}
-        )
+        line = general_or_seat(ev, i, seats=20)
         try:
             return "ok", orders.hold_order(buyers[i], order_in(ev, [line])).order
         except Conflict as exc:
@@ -186,17 +185,7 @@ def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_use
 
 def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_event, new_user, sector_state):
     ev = make_event(capacity=2, stock=1, half_quota=2)
-    order = orders.hold_order(
-        new_user(),
-        order_in(
-            ev,
-            [
-                {"sector_id": ev["general"]["id"], "quantity": 2, "type": "half"},
-                {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][0]["id"]},
-            ],
-            [{"product_id": ev["product"]["id"], "quantity": 1}],
-        ),
-    ).order
+    order = orders.hold_order(new_user(), two_halves_a_seat_and_add_ons(ev, 1)).order
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 0
     expire_now(order["id"])
     pista = sector_state(ev["event"]["id"], "Pista")

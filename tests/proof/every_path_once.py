@@ -13,7 +13,7 @@ import psycopg
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from proof_support import PROJECT_ROOT, card, event_on_sale, send_webhook, template_routes  # noqa: E402
+from proof_support import card, event_on_sale, send_webhook, template_routes  # noqa: E402
 
 from localrun import LocalRuntime  # noqa: E402
 from localrun.testing import ApiClient, eventually, random_cpf  # noqa: E402
@@ -142,7 +142,6 @@ def _every_path(api: ApiClient, runtime: LocalRuntime, admin_url: str) -> None:
 
 def main(url: str) -> None:
     runtime = LocalRuntime(
-        PROJECT_ROOT / "template.yaml",
         port=0,
         database_url=url,
         env_overrides={"EXPIRY_INTERVAL_SECONDS": "86400", "CANCELLATION_INTERVAL_SECONDS": "86400"},
