@@ -157,22 +157,55 @@ def create_event_on_sale(
     return {"id": event_id, "event": event.json, "sectors": made_sectors, "products": made_products}
 
 
-def general_and_seated(api: ApiClient, made: dict) -> dict:
-    """What order tests hold from, for an event made by create_event_on_sale with a general then a seated
-    sector and one add-on: {id, general, seated, product, seats (the seated sector's seat map)}."""
-    general, seated = made["sectors"]
-    seats = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
+def pista_on_sale(api: ApiClient, token: str, price_cents: int, capacity: int, **fields: Any) -> dict:
+    """An event on sale with one general sector "Pista" (and the add-ons `fields` may list as `products`):
+    {id, sector_id, product_id (of the first add-on, if any)}."""
+    pista = {"name": "Pista", "kind": "general", "price_cents": price_cents, "capacity": capacity}
+    made = create_event_on_sale(api, token, sectors=[pista], **fields)
+    products = made["products"]
     return {
         "id": made["id"],
-        "general": general,
-        "seated": seated,
+        "sector_id": made["sectors"][0]["id"],
+        "product_id": products and products[0]["id"],
+    }
+
+
+def general_and_seated_on_sale(
+    api: ApiClient,
+    token: str,
+    *,
+    general: tuple[int, int],
+    seated: tuple[int, list[dict]],
+    add_on: dict,
+    **fields: Any,
+) -> dict:
+    """An event on sale with a general sector "Pista" (price, capacity), a seated sector "Cadeiras" (price,
+    rows) and one add-on, in the shape order tests hold from: {id, event (the draft as created), general,
+    seated, product, seats (the seated sector's seat map)}."""
+    made = create_event_on_sale(
+        api,
+        token,
+        sectors=[
+            {"name": "Pista", "kind": "general", "price_cents": general[0], "capacity": general[1]},
+            {"name": "Cadeiras", "kind": "seated", "price_cents": seated[0], "rows": seated[1]},
+        ],
+        products=[add_on],
+        **fields,
+    )
+    pista, cadeiras = made["sectors"]
+    seats = api.get(f"/events/{made['id']}/sectors/{cadeiras['id']}/seats").json["items"]
+    return {
+        "id": made["id"],
+        "event": made["event"],
+        "general": pista,
+        "seated": cadeiras,
         "product": made["products"][0],
         "seats": seats,
     }
 
 
 def general_or_seat(event: dict, buyer: int, seats: int) -> dict:
-    """Buyer number `buyer`'s ticket line in a race for an event shaped as general_and_seated gives: a general
+    """Buyer number `buyer`'s ticket line in a race on an event from general_and_seated_on_sale: a general
     place for an even number, else one of the first `seats` seats, in turn (two buyers per seat)."""
     if buyer % 2 == 0:
         return {"sector_id": event["general"]["id"], "quantity": 1}
