@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from http_problems import assert_problem
 
-from localrun.testing import card_details, create_event_on_sale, fetch, post_order
+from localrun.testing import card_details, fetch, pista_on_sale, post_order
 from ticketing.domain.nfe import is_valid_access_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,17 +35,9 @@ def eventually(call, seconds: float = 20.0):
 
 @pytest.fixture
 def show(api, organizer_token) -> dict:
-    made = create_event_on_sale(
-        api,
-        organizer_token,
-        name="Forró da Lua",
-        venue="Galpão, Recife",
-        timezone="America/Recife",
-        service_fee_percent=10,
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 8000, "capacity": 50}],
-        products=[{"name": "Camiseta", "price_cents": 4000, "stock": 5}],
-    )
-    return {"id": made["id"], "sector_id": made["sectors"][0]["id"], "product_id": made["products"][0]["id"]}
+    shirt = {"name": "Camiseta", "price_cents": 4000, "stock": 5}
+    where = {"name": "Forró da Lua", "venue": "Galpão, Recife", "timezone": "America/Recife"}
+    return pista_on_sale(api, organizer_token, 8000, 50, service_fee_percent=10, products=[shirt], **where)
 
 
 def hold(api, buyer, show: dict, quantity: int = 3) -> dict:

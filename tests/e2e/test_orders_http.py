@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from http_problems import assert_problem, refused_field
 
-from localrun.testing import ApiClient, create_event_on_sale, general_and_seated, general_or_seat, post_order
+from localrun.testing import ApiClient, general_and_seated_on_sale, general_or_seat, post_order
 
 
 @pytest.fixture
@@ -17,25 +17,18 @@ def on_sale(api, organizer_token):
     """An event on sale: general sector (capacity given), seated sector (rows given), one add-on."""
 
     def create(capacity: int = 100, rows: list | None = None, stock: int | None = 20, **fields) -> dict:
-        made = create_event_on_sale(
+        made = general_and_seated_on_sale(
             api,
             organizer_token,
+            general=(12000, capacity),
+            seated=(25001, rows or [{"row": "B", "seats": 12}]),
+            add_on={"name": "Refri", "price_cents": 700, "stock": stock},
             name="Festival",
             venue="Parque",
-            sectors=[
-                {"name": "Pista", "kind": "general", "price_cents": 12000, "capacity": capacity},
-                {
-                    "name": "Cadeiras",
-                    "kind": "seated",
-                    "price_cents": 25001,
-                    "rows": rows or [{"row": "B", "seats": 12}],
-                },
-            ],
-            products=[{"name": "Refri", "price_cents": 700, "stock": stock}],
             **fields,
         )
         assert made["event"]["status"] == "draft" and made["event"]["timezone"] == "America/Sao_Paulo"
-        return general_and_seated(api, made)
+        return made
 
     return create
 

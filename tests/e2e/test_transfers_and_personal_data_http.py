@@ -9,7 +9,7 @@ import json
 import pytest
 from http_problems import assert_problem
 
-from localrun.testing import card_details, create_event_on_sale, eventually, fetch, paid_order
+from localrun.testing import card_details, eventually, fetch, paid_order, pista_on_sale
 from ticketing import db
 
 CARD = card_details()
@@ -17,15 +17,8 @@ CARD = card_details()
 
 @pytest.fixture
 def show(api, organizer_token) -> dict:
-    made = create_event_on_sale(
-        api,
-        organizer_token,
-        name="Samba no Cais",
-        venue="Cais Mauá, Porto Alegre",
-        max_tickets_per_cpf=2,
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 6000, "capacity": 40}],
-    )
-    return {"id": made["id"], "sector_id": made["sectors"][0]["id"]}
+    where = {"name": "Samba no Cais", "venue": "Cais Mauá, Porto Alegre"}
+    return pista_on_sale(api, organizer_token, 6000, 40, max_tickets_per_cpf=2, **where)
 
 
 def bought(api, buyer, show: dict, quantity: int) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 from localrun.routes import routes_from_template
 from localrun.template import load_template
-from localrun.testing import ApiClient, card_details, create_event_on_sale, general_and_seated
+from localrun.testing import ApiClient, card_details, general_and_seated_on_sale
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS = "https://ticketing.example.com/problems/"
@@ -66,23 +66,15 @@ def event_on_sale(
     **fields,
 ) -> dict:
     """An event on sale over HTTP: a general sector, a seated sector (row A) and one add-on."""
-    made = create_event_on_sale(
+    return general_and_seated_on_sale(
         api,
         token,
+        general=(10000, capacity),
+        seated=(20000, [{"row": "A", "seats": seats}]),
+        add_on={"name": "Água", "price_cents": 500, "stock": stock},
         name="Prova",
-        sectors=[
-            {"name": "Pista", "kind": "general", "price_cents": 10000, "capacity": capacity},
-            {
-                "name": "Cadeiras",
-                "kind": "seated",
-                "price_cents": 20000,
-                "rows": [{"row": "A", "seats": seats}],
-            },
-        ],
-        products=[{"name": "Água", "price_cents": 500, "stock": stock}],
         **fields,
     )
-    return general_and_seated(api, made)
 
 
 def hold(api: ApiClient, token: str, event: dict, quantity: int = 1, product: int = 0) -> dict:
