@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from bench.measure import CpuMeter, LoadResult
+from bench.measure import LoadResult, run_measured
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_FOLDER = PROJECT_ROOT / ".data" / "postgres"
@@ -182,18 +181,7 @@ def run_pgbench(url: str, script: PgbenchScript, clients: int, seconds: float) -
             "--log",
             f"--log-prefix={prefix}",
         ]
-        with CpuMeter() as cpu:
-            done = subprocess.run(
-                command,
-                env=libpq_environment(url),
-                capture_output=True,
-                text=True,
-                timeout=seconds + 60,
-                check=False,
-                cwd=folder,
-            )
-        if done.returncode != 0:
-            raise RuntimeError(f"pgbench failed: {done.stderr.strip() or done.stdout.strip()}")
+        out, cpu = run_measured(command, "pgbench", seconds + 60, folder, env=libpq_environment(url))
         latencies: list[float] = []
         failed = 0
         for log_file in Path(folder).glob("latency*"):
@@ -205,7 +193,7 @@ def run_pgbench(url: str, script: PgbenchScript, clients: int, seconds: float) -
                     failed += 1
                     continue
                 latencies.append(int(parts[2]) / 1000.0)
-        tps = _tps(done.stdout)
+        tps = _tps(out)
     result = LoadResult(
         name=script.name,
         seconds=max(1, round(seconds)),

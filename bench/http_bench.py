@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bench import fixtures
 from bench.database import PROJECT_ROOT
-from bench.measure import CpuMeter, LoadResult
+from bench.measure import CpuMeter, LoadResult, run_json_client
 from bench.wire import RoundTripCounter
 from ticketing import config, db
 from ticketing.api.catalog import SeatRow, SectorIn
@@ -40,7 +40,6 @@ def start_runtime(database_url: str):
     except ImportError as exc:
         raise RuntimeUnavailable(f"scripts/localrun cannot be imported: {exc}") from exc
     runtime = LocalRuntime(
-        PROJECT_ROOT / "template.yaml",
         port=0,
         host="127.0.0.1",
         database_url=database_url,
@@ -129,19 +128,7 @@ def _port(base_url: str) -> int:
 
 def run_client(job: dict) -> tuple[dict, CpuMeter]:
     """The Python client in a process of its own; its CPU is the child's."""
-    with CpuMeter() as cpu:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.http_client"],
-            input=json.dumps(job),
-            capture_output=True,
-            text=True,
-            timeout=float(job.get("seconds", 0)) + 180,
-            cwd=PROJECT_ROOT,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"the HTTP client failed: {done.stderr.strip()[-800:]}")
-    return json.loads(done.stdout), cpu
+    return run_json_client("bench.http_client", job, float(job.get("seconds", 0)) + 180, PROJECT_ROOT)
 
 
 WRK_SCRIPT = """
@@ -270,15 +257,9 @@ def run_python_client(
     }
     answer, cpu = run_client(job)
     statuses = answer["statuses"]
-    result = LoadResult(
-        name="HTTP hold",
-        seconds=answer["seconds"],
-        latencies_ms=answer["latencies_ms"],
-        client_cpu_seconds=answer["cpu_seconds"],
-        machine_busy=cpu.machine_busy,
-        client=f"Python keep-alive client, own process ({connections} connections)",
+    result = LoadResult.from_client(
+        "HTTP hold", answer, cpu, f"Python keep-alive client, own process ({connections} connections)"
     )
-    result.outcomes.update(statuses)
     result.count_override = int(statuses.get("201", 0))
     result.outcomes["5xx"] = sum(v for k, v in statuses.items() if k.isdigit() and int(k) >= 500)
     return result
@@ -425,15 +406,9 @@ def on_sale_rush(
     }
     answer, cpu = run_client(job)
     statuses = answer["statuses"]
-    load = LoadResult(
-        name="on-sale rush",
-        seconds=answer["seconds"],
-        latencies_ms=answer["latencies_ms"],
-        client_cpu_seconds=answer["cpu_seconds"],
-        machine_busy=cpu.machine_busy,
-        client=f"Python client, own process ({connections} connections)",
+    load = LoadResult.from_client(
+        "on-sale rush", answer, cpu, f"Python client, own process ({connections} connections)"
     )
-    load.outcomes.update(statuses)
     server_errors = sum(v for k, v in statuses.items() if k.isdigit() and int(k) >= 500)
     server_errors += statuses.get("connection error", 0)
     general = fixtures.check_general_places(database_url, general_id)

@@ -20,7 +20,7 @@ import psycopg
 
 from bench import fixtures
 from bench.database import PROJECT_ROOT
-from bench.measure import CpuMeter, percentile
+from bench.measure import percentile, run_json_client
 from ticketing.api.catalog import ProductIn, SeatRow, SectorIn
 from ticketing.services import catalog
 
@@ -114,19 +114,7 @@ def run_journeys(
         "product_id": event.product_id,
         "seats": event.seats,
     }
-    with CpuMeter() as cpu:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.journey_client"],
-            input=json.dumps(job),
-            capture_output=True,
-            text=True,
-            timeout=seconds + 300,
-            cwd=PROJECT_ROOT,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"the journey client failed: {done.stderr.strip()[-800:]}")
-    answer = json.loads(done.stdout)
+    answer, cpu = run_json_client("bench.journey_client", job, seconds + 300, PROJECT_ROOT)
     used = set(answer["used_seats"])
     event.seats = [seat for seat in event.seats if seat not in used]  # the next load takes other seats
     return JourneyResult(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -53,6 +58,41 @@ class CpuMeter:
         self.machine_busy = (busy - self._machine[0]) / spent if spent > 0 else 0.0
 
 
+def run_measured(
+    command: list[str],
+    what: str,
+    timeout: float,
+    cwd: Path | str,
+    input_text: str | None = None,
+    **options: Any,
+) -> tuple[str, CpuMeter]:
+    """The standard output of a child process (a load client, pgbench) and the CPU it cost; raises naming
+    `what` with the end of its error output when it fails. `options` go to subprocess.run (env)."""
+    with CpuMeter() as cpu:
+        done = subprocess.run(  # noqa: S603 - our own clients and pgbench, no shell
+            command,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+            check=False,
+            **options,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed: {(done.stderr.strip() or done.stdout.strip())[-800:]}")
+    return done.stdout, cpu
+
+
+def run_json_client(module: str, job: dict, timeout: float, cwd: Path | str) -> tuple[dict, CpuMeter]:
+    """A load client of bench/ (`python -m module`) in a process of its own: the job as JSON on its standard
+    input, its answer as JSON on its standard output; its CPU is the child's."""
+    out, cpu = run_measured(
+        [sys.executable, "-m", module], f"the client {module}", timeout, cwd, input_text=json.dumps(job)
+    )
+    return json.loads(out), cpu
+
+
 @dataclass
 class LoadResult:
     """What one load produced: operations, latencies (ms), outcomes, and the CPU it cost."""
@@ -71,6 +111,20 @@ class LoadResult:
 
     def __post_init__(self) -> None:
         self.latencies_ms.sort()
+
+    @classmethod
+    def from_client(cls, name: str, answer: dict, cpu: CpuMeter, client: str) -> LoadResult:
+        """A load a client of bench/ measured (run_json_client): its latencies and statuses."""
+        result = cls(
+            name=name,
+            seconds=answer["seconds"],
+            latencies_ms=answer["latencies_ms"],
+            client_cpu_seconds=answer["cpu_seconds"],
+            machine_busy=cpu.machine_busy,
+            client=client,
+        )
+        result.outcomes.update(answer["statuses"])
+        return result
 
     @property
     def count(self) -> int:

@@ -13,7 +13,17 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from bench import cold_start, expiry, fixtures, http_bench, journey, overload, service_holds, waiting_room
+from bench import (
+    buckets,
+    cold_start,
+    expiry,
+    fixtures,
+    http_bench,
+    journey,
+    overload,
+    service_holds,
+    waiting_room,
+)
 from bench.database import HOT_ROW, SIXTEEN_ROWS, BenchServer, run_pgbench
 from bench.measure import CpuMeter, LoadResult, percentile
 from bench.settings import bench_settings
@@ -114,10 +124,10 @@ def main() -> int:
         server = None
         try:
             server = BenchServer().start()
-            if settings.only in ("", "journey", "onsale"):
+            if settings.only in ("", *ONLY):
                 run_all(server, settings, report, app_output)
             else:
-                raise ValueError(f"BENCH_ONLY={settings.only!r}: only 'journey' and 'onsale' are known")
+                raise ValueError(f"BENCH_ONLY={settings.only!r}: known are {', '.join(ONLY)}")
         except Exception:
             say(traceback.format_exc())
             report.fail("the benchmark run crashed (see the traceback above)")
@@ -165,11 +175,15 @@ def background_load(seconds: float = 1.0) -> float:
     return cpu.machine_busy
 
 
+# BENCH_ONLY=<name>: one group of rows alone (with the pgbench reference it needs), for short runs.
+ONLY = ("journey", "onsale", "buckets", "hold")
+
+
 def run_all(server: BenchServer, settings, report: Report, app_output: str) -> None:
     url = server.create_database()
     apply_migrations_at(url)
     workers, seconds = settings.workers, settings.seconds
-    if settings.only:
+    if settings.only in ("journey", "onsale"):
         fixtures.use_database(url)
         organizer = fixtures.create_user(url, "Bench organizer", organizer=True)
         if settings.only == "journey":
@@ -180,6 +194,9 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
                 run_simulated_on_sale(url, organizer, settings, report)
             finally:
                 runtime.stop()
+        return
+    if settings.only in ("buckets", "hold"):
+        run_only_database_rows(url, settings, report)
         return
     report.notes.append(
         f"machine: {os.cpu_count()} CPU, Python {platform.python_version()}, PostgreSQL {server.version()} "
@@ -210,12 +227,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
     )
     sql_one = report.load(
         "pgbench calling hold_order(), one bucket",
-        run_pgbench(
-            url,
-            service_holds.hold_order_script(buyers, one_bucket.event.event_id, one_bucket.sector_id),
-            workers,
-            seconds,
-        ),
+        service_holds.hold_order_under_pgbench(url, buyers, one_bucket, workers, seconds),
     )
     say(f"3. hold, hot sector with the default {buckets} buckets, service in-process")
     hold_many = report.load(
@@ -223,12 +235,7 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
     )
     sql_many = report.load(
         f"pgbench calling hold_order(), {buckets} buckets",
-        run_pgbench(
-            url,
-            service_holds.hold_order_script(buyers, bucketed.event.event_id, bucketed.sector_id),
-            workers,
-            seconds,
-        ),
+        service_holds.hold_order_under_pgbench(url, buyers, bucketed, workers, seconds),
     )
     hot_row_after = report.load("pgbench one hot row (again)", run_pgbench(url, HOT_ROW, workers, seconds))
     hot_row = combined("pgbench one hot row (both runs)", hot_row_before, hot_row_after)
@@ -295,6 +302,8 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
             "-",
         )
     )
+
+    run_bucket_curve(url, organizer, buyers, settings, report, hot_row)
 
     say("4. round trips per hold, counted on the wire")
     trips = service_holds.count_round_trips(url, bucketed)
@@ -375,6 +384,93 @@ def run_all(server: BenchServer, settings, report: Report, app_output: str) -> N
         )
     )
     say(f"  {report.rows[-1].figure} vs {report.rows[-1].reference}")
+
+
+def run_only_database_rows(url: str, settings, report: Report) -> None:
+    """BENCH_ONLY=buckets (row 3's curve) or BENCH_ONLY=hold (hold_order() under pgbench, one bucket and
+    the default buckets), each beside the pgbench one-hot-row reference of the same run."""
+    workers, seconds = settings.workers, settings.seconds
+    fixtures.use_database(url)
+    organizer = fixtures.create_user(url, "Bench organizer", organizer=True)
+    buyers = fixtures.BuyerRotation(fixtures.create_buyers(url, service_holds.HOT_BUYERS, "hot"))
+    hot_row = report.load("pgbench one hot row", run_pgbench(url, HOT_ROW, workers, seconds))
+    if settings.only == "buckets":
+        run_bucket_curve(url, organizer, buyers, settings, report, hot_row)
+        return
+    for one_bucket in (True, False):
+        hot = service_holds.prepare_hot_sector(url, organizer, buyers, one_bucket=one_bucket)
+        label = "one bucket" if one_bucket else f"{fixtures.bucket_count(url, hot.sector_id)} buckets"
+        load = report.load(
+            f"pgbench calling hold_order(), {label}",
+            service_holds.hold_order_under_pgbench(url, buyers, hot, workers, seconds),
+        )
+        ratio = load.per_second / hot_row.per_second
+        report.rows.append(
+            Row(
+                f"hold_order() alone under pgbench, hot GA sector ({label}), {workers} clients",
+                tps(load),
+                f"pgbench one hot row: {tps(hot_row)}",
+                f"{ratio:.2f}",
+                ">= 0.80" if one_bucket else "-",
+                verdict(ratio, 0.80) if one_bucket else "-",
+            )
+        )
+
+
+def run_bucket_curve(url, organizer, buyers, settings, report: Report, hot_row: LoadResult) -> None:
+    """Row 3's curve: 1, 4, 16 and 64 buckets, and one row per place with SKIP LOCKED (alf.io), under pgbench."""
+    say(f"3. curve: {', '.join(map(str, buckets.BUCKET_COUNTS))} buckets and a row per place (SKIP LOCKED)")
+    curve = buckets.run_bucket_curve(url, organizer, buyers, settings.workers, settings.seconds)
+    one = curve.one_bucket
+    default = service_holds.default_bucket_count()
+    for point in curve.points:
+        take = report.load(f"pgbench take_general_places(), {point.buckets} bucket(s)", point.take)
+        hold = report.load(f"pgbench hold_order(), {point.buckets} bucket(s)", point.hold)
+        for load in (take, hold):
+            if load.outcomes.get("failed"):
+                report.fail(f"{load.name}: {load.outcomes['failed']} failed transactions")
+        if not point.exact:
+            report.fail(f"{point.buckets} bucket(s): places lost or made: {point.check.describe()}")
+        take_ratio = take.per_second / one.take.per_second if one.take.per_second else 0.0
+        hold_ratio = hold.per_second / one.hold.per_second if one.hold.per_second else 0.0
+        main = point.buckets == default
+        report.rows.append(
+            Row(
+                f"   curve: {point.buckets} bucket(s){' (default)' if main else ''}: place take / hold_order()",
+                f"{take.per_second:,.0f} / {hold.per_second:,.0f} per s",
+                "1 bucket, same kind"
+                if point.buckets > 1
+                else f"pgbench one hot row: {hot_row.per_second:,.0f}/s",
+                f"{take_ratio:.2f} / {hold_ratio:.2f}"
+                if point.buckets > 1
+                else f"{take.per_second / hot_row.per_second:.2f} / {hold.per_second / hot_row.per_second:.2f}",
+                ">= 1.5 (hold_order)" if main else "-",
+                f"{verdict(hold_ratio, 1.5)}; {'exact' if point.exact else 'NOT EXACT'}"
+                if main
+                else ("exact" if point.exact else "NOT EXACT"),
+            )
+        )
+    skip = report.load("pgbench row per place, FOR UPDATE SKIP LOCKED", curve.skip_locked)
+    if not curve.skip_locked_exact:
+        report.fail(
+            f"row per place: {curve.skip_locked_taken} rows taken for {skip.outcomes['ok']} UPDATEs counted"
+        )
+    report.rows.append(
+        Row(
+            "   row per place, FOR UPDATE SKIP LOCKED (alf.io): place take",
+            f"{skip.per_second:,.0f} per s",
+            f"1 bucket: {one.take.per_second:,.0f}/s; {default} buckets: "
+            f"{next(p.take.per_second for p in curve.points if p.buckets == default):,.0f}/s",
+            f"{skip.per_second / one.take.per_second:.2f}" if one.take.per_second else "-",
+            "- (figure only)",
+            "exact" if curve.skip_locked_exact else "NOT EXACT",
+        )
+    )
+    report.notes.append(
+        f"bucket curve: pgbench, {settings.workers} clients, {settings.seconds:g} s each; the row-per-place "
+        f"table had {curve.skip_locked_places:,} free places (bench-only table bench_places, partial index on "
+        "the free ones)"
+    )
 
 
 def run_http(url, organizer, one_bucket, bucketed, hot_row, settings, report: Report) -> None:

@@ -178,3 +178,12 @@ def hold_order_script(buyers: fixtures.BuyerRotation, event_id: str, sector_id: 
             "'products', '[]'::jsonb));\n"
         ),
     )
+
+
+def hold_order_under_pgbench(
+    url: str, buyers: fixtures.BuyerRotation, hot: HotSector, workers: int, seconds: float
+) -> LoadResult:
+    """hold_order() on the hot sector, called by pgbench with `workers` connections for `seconds`."""
+    from bench.database import run_pgbench
+
+    return run_pgbench(url, hold_order_script(buyers, hot.event.event_id, hot.sector_id), workers, seconds)

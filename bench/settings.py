@@ -22,7 +22,7 @@ class BenchSettings:
     stale_holds: int
     cold_start_samples: int
     journey_seconds: float  # each purchase-journey load (8 clients, then 1)
-    only: str  # BENCH_ONLY=journey runs the purchase journey alone, BENCH_ONLY=onsale the simulated on-sale (row 11)
+    only: str  # BENCH_ONLY=journey|onsale|buckets|hold runs that group of rows alone (see bench.run.ONLY)
     queue_events: int  # queued events each bench buyer joins (joins/s through HTTP)
     onsale_buyers: int  # the simulated on-sale: buyers joining, places, admissions a minute
     onsale_places: int

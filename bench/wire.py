@@ -15,6 +15,7 @@ import socket
 import struct
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -109,46 +110,22 @@ class RoundTripCounter:
                 self.by_type[kind] = self.by_type.get(kind, 0) + 1
 
     @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(
+        source: socket.socket, sink: socket.socket, seen: Callable[[bytes], None] = lambda data: None
+    ) -> None:
+        """Copy what source sends to sink, showing each chunk to `seen`, until either side closes."""
         with contextlib.suppress(OSError):
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
                 sink.sendall(data)
+                seen(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
 
     def _client_to_server(self, source: socket.socket, sink: socket.socket) -> None:
-        buffer = b""
-        started = False  # after the startup packet, every message is type byte + length
-        with contextlib.suppress(OSError):
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                sink.sendall(data)
-                buffer += data
-                while True:
-                    if not started:
-                        if len(buffer) < 8:
-                            break
-                        length, code = struct.unpack("!ii", buffer[:8])
-                        if len(buffer) < length:
-                            break
-                        buffer = buffer[length:]
-                        if code not in (_SSL_REQUEST, _GSS_REQUEST, _CANCEL_REQUEST):
-                            started = True
-                        continue
-                    if len(buffer) < 5:
-                        break
-                    length = struct.unpack("!i", buffer[1:5])[0]
-                    if len(buffer) < 1 + length:
-                        break
-                    self._count(buffer[0], buffer[5 : 1 + length])
-                    buffer = buffer[1 + length :]
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
+        self._pipe(source, sink, _FrontendMessages(self._count).feed)
 
     def stop(self) -> None:
         if self._listener is not None:
@@ -162,3 +139,35 @@ class RoundTripCounter:
                 entry.unlink()
             os.rmdir(self._folder)
             self._folder = None
+
+
+class _FrontendMessages:
+    """Splits what a client sends into the protocol's messages (after the startup packet, every message is a
+    type byte and a length) and hands each (type, body) to `count`."""
+
+    def __init__(self, count: Callable[[int, bytes], None]) -> None:
+        self._count = count
+        self._buffer = b""
+        self._started = False
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+        while True:
+            buffer = self._buffer
+            if not self._started:
+                if len(buffer) < 8:
+                    return
+                length, code = struct.unpack("!ii", buffer[:8])
+                if len(buffer) < length:
+                    return
+                self._buffer = buffer[length:]
+                if code not in (_SSL_REQUEST, _GSS_REQUEST, _CANCEL_REQUEST):
+                    self._started = True
+                continue
+            if len(buffer) < 5:
+                return
+            length = struct.unpack("!i", buffer[1:5])[0]
+            if len(buffer) < 1 + length:
+                return
+            self._count(buffer[0], buffer[5 : 1 + length])
+            self._buffer = buffer[1 + length :]

@@ -109,7 +109,6 @@ def moto_server() -> Iterator[str]:
 def runtime(database_url: str, moto_server: str) -> Iterator[LocalRuntime]:
     """The local runtime on the real template.yaml; tests trigger scheduled runs themselves."""
     started = LocalRuntime(
-        PROJECT_ROOT / "template.yaml",
         port=0,
         database_url=database_url,
         moto_endpoint=moto_server,

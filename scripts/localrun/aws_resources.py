@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,41 @@ def _die_with_parent() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# Template properties passed on as they are (converted) when set.
+USER_POOL_PROPERTIES = (
+    "Policies",
+    "UsernameAttributes",
+    "AliasAttributes",
+    "AutoVerifiedAttributes",
+    "UsernameConfiguration",
+    "Schema",
+    "MfaConfiguration",
+    "AccountRecoverySetting",
+    "AdminCreateUserConfig",
+)
+
+USER_POOL_CLIENT_PROPERTIES = (
+    "ExplicitAuthFlows",
+    "GenerateSecret",
+    "ReadAttributes",
+    "WriteAttributes",
+    "RefreshTokenValidity",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "TokenValidityUnits",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "SupportedIdentityProviders",
+)
+
+QUEUE_ATTRIBUTES = (
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "MaximumMessageSize",
+)
 
 
 class MotoServer:
@@ -187,19 +222,7 @@ class ResourceCreator:
 
     def _user_pool(self, logical_id: str, props: dict) -> Physical:
         arguments: dict[str, Any] = {"PoolName": self._name(logical_id, props.get("UserPoolName"))}
-        for key in (
-            "Policies",
-            "UsernameAttributes",
-            "AliasAttributes",
-            "AutoVerifiedAttributes",
-            "UsernameConfiguration",
-            "Schema",
-            "MfaConfiguration",
-            "AccountRecoverySetting",
-            "AdminCreateUserConfig",
-        ):
-            if key in props:
-                arguments[key] = _typed(props[key])
+        arguments.update(_given(props, USER_POOL_PROPERTIES))
         pool = self.client("cognito-idp").create_user_pool(**arguments)["UserPool"]
         pool_id = pool["Id"]
         provider = f"cognito-idp.{REGION}.amazonaws.com/{pool_id}"
@@ -218,29 +241,13 @@ class ResourceCreator:
             "UserPoolId": props["UserPoolId"],
             "ClientName": self._name(logical_id, props.get("ClientName")),
         }
-        for key in (
-            "ExplicitAuthFlows",
-            "GenerateSecret",
-            "ReadAttributes",
-            "WriteAttributes",
-            "RefreshTokenValidity",
-            "AccessTokenValidity",
-            "IdTokenValidity",
-            "TokenValidityUnits",
-            "PreventUserExistenceErrors",
-            "EnableTokenRevocation",
-            "SupportedIdentityProviders",
-        ):
-            if key in props:
-                arguments[key] = _typed(props[key])
+        arguments.update(_given(props, USER_POOL_CLIENT_PROPERTIES))
         found = self.client("cognito-idp").create_user_pool_client(**arguments)["UserPoolClient"]
         return Physical(found["ClientId"], {"ClientId": found["ClientId"], "Name": found["ClientName"]})
 
     def _user_pool_group(self, logical_id: str, props: dict) -> Physical:
         arguments = {"UserPoolId": props["UserPoolId"], "GroupName": props.get("GroupName") or logical_id}
-        for key in ("Description", "Precedence", "RoleArn"):
-            if key in props:
-                arguments[key] = _typed(props[key])
+        arguments.update(_given(props, ("Description", "Precedence", "RoleArn")))
         self.client("cognito-idp").create_group(**arguments)
         return Physical(arguments["GroupName"], {})
 
@@ -258,14 +265,7 @@ class ResourceCreator:
     def _queue(self, logical_id: str, props: dict) -> Physical:
         name = self._name(logical_id, props.get("QueueName"))
         attributes = {"VisibilityTimeout": str(self.queue_visibility_seconds)}
-        for key in (
-            "MessageRetentionPeriod",
-            "DelaySeconds",
-            "ReceiveMessageWaitTimeSeconds",
-            "MaximumMessageSize",
-        ):
-            if key in props:
-                attributes[key] = scalar_text(props[key])
+        attributes.update(_given(props, QUEUE_ATTRIBUTES, scalar_text))
         if props.get("FifoQueue"):
             attributes["FifoQueue"] = "true"
             name = name if name.endswith(".fifo") else name + ".fifo"
@@ -359,6 +359,11 @@ class ResourceCreator:
                 raise
             arn = manager.describe_secret(SecretId=name)["ARN"]
         return Physical(arn, {"Id": arn})
+
+
+def _given(props: dict, keys: Iterable[str], convert: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """The template properties among `keys` that are set, as the AWS API wants them (_typed unless told)."""
+    return {key: (convert or _typed)(props[key]) for key in keys if key in props}
 
 
 def _typed(value: Any, as_text: bool = False) -> Any:

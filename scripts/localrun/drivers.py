@@ -42,22 +42,72 @@ class ScheduleOutcome:
     sent_to_dead_letter_queue: bool = False
 
 
-class ScheduleDriver:
+@dataclass(frozen=True)
+class DriverWiring:
+    """What an event source needs of the local stack: the template's resolver, SQS, the local queues."""
+
+    resolver: Resolver
+    sqs: Any
+    queue_urls_by_arn: dict[str, str]
+
+    def queue_url(self, function: Function, what: str, arn: str) -> str:
+        """The local URL of a queue the template names by ARN (a source or a dead-letter queue)."""
+        if arn not in self.queue_urls_by_arn:
+            raise TemplateError(f"{function.logical_id}: {what} {arn} is not a local queue")
+        return self.queue_urls_by_arn[arn]
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """One event of a function in the template (a schedule, a queue): its name and properties."""
+
+    function: Function
+    name: str
+    properties: dict
+
+
+class DriverThread:
+    """What both drivers share: one daemon thread running the driver's `_loop` from start() to stop()."""
+
+    thread_prefix = "driver"
+    enabled: bool
+
+    def __init__(self, source: EventSource, wiring: DriverWiring) -> None:
+        self.function = source.function
+        self.sqs = wiring.sqs
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+    def _stop_seconds(self) -> float:
+        return 5.0
+
+    def start(self) -> None:
+        if not self.enabled:
+            return
+        self._thread = threading.Thread(
+            target=self._loop, name=f"{self.thread_prefix}-{self.function.logical_id}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self._stop_seconds())
+            self._thread = None
+
+
+class ScheduleDriver(DriverThread):
     """Invokes a function on its schedule; retries failures per RetryPolicy, then sends the event to the DLQ."""
 
-    def __init__(
-        self,
-        function: Function,
-        event_name: str,
-        properties: dict,
-        resolver: Resolver,
-        sqs: Any,
-        queue_urls_by_arn: dict[str, str],
-        retry_delay_seconds: float = 1.0,
-    ) -> None:
-        self.function = function
-        self.event_name = event_name
-        self.sqs = sqs
+    thread_prefix = "schedule"
+
+    def __init__(self, source: EventSource, wiring: DriverWiring, retry_delay_seconds: float = 1.0) -> None:
+        super().__init__(source, wiring)
+        function, properties, resolver = source.function, source.properties, wiring.resolver
+        self.event_name = source.name
         self.retry_delay_seconds = retry_delay_seconds
         expression = scalar_text(resolver.resolve(properties.get("ScheduleExpression", "")))
         self.interval_seconds = self._interval(expression)
@@ -67,17 +117,14 @@ class ScheduleDriver:
         self.dead_letter_queue_url = None
         dead_letter = properties.get("DeadLetterConfig") or {}
         if dead_letter.get("Arn"):
-            arn = resolver.resolve(dead_letter["Arn"])
-            if arn not in queue_urls_by_arn:
-                raise TemplateError(f"{function.logical_id}: dead-letter queue {arn} is not a local queue")
-            self.dead_letter_queue_url = queue_urls_by_arn[arn]
+            self.dead_letter_queue_url = wiring.queue_url(
+                function, "dead-letter queue", resolver.resolve(dead_letter["Arn"])
+            )
         state = str(properties.get("State", "ENABLED")).upper()
         self.enabled = state != "DISABLED" and properties.get("Enabled", True) is not False
         self.schedule_arn = (
-            f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{function.logical_id}-{event_name}"
+            f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{function.logical_id}-{source.name}"
         )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._run_lock = threading.Lock()
 
     def _interval(self, expression: str) -> float:
@@ -97,20 +144,6 @@ class ScheduleDriver:
     def timed(self) -> bool:
         """Whether the schedule runs on its own (else only when asked, by run_now)."""
         return self._thread is not None
-
-    def start(self) -> None:
-        if not self.enabled:
-            return
-        self._thread = threading.Thread(
-            target=self._loop, name=f"schedule-{self.function.logical_id}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_seconds):
@@ -162,44 +195,23 @@ class ScheduleDriver:
         return True
 
 
-class QueueDriver:
+class QueueDriver(DriverThread):
     """An SQS event source mapping: long-polls the queue and invokes the function with batches."""
 
-    def __init__(
-        self,
-        function: Function,
-        properties: dict,
-        resolver: Resolver,
-        sqs: Any,
-        queue_urls_by_arn: dict[str, str],
-        wait_seconds: int = 1,
-    ) -> None:
-        self.function = function
-        self.sqs = sqs
+    thread_prefix = "sqs"
+
+    def __init__(self, source: EventSource, wiring: DriverWiring, wait_seconds: int = 1) -> None:
+        super().__init__(source, wiring)
+        function, properties = source.function, source.properties
         self.wait_seconds = wait_seconds
-        self.queue_arn = resolver.resolve(properties["Queue"])
-        if self.queue_arn not in queue_urls_by_arn:
-            raise TemplateError(f"{function.logical_id}: queue {self.queue_arn} is not a local queue")
-        self.queue_url = queue_urls_by_arn[self.queue_arn]
+        self.queue_arn = wiring.resolver.resolve(properties["Queue"])
+        self.queue_url = wiring.queue_url(function, "queue", self.queue_arn)
         self.batch_size = int(properties.get("BatchSize", 10))
         self.reports_failures = "ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or [])
         self.enabled = properties.get("Enabled", True) is not False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if not self.enabled:
-            return
-        self._thread = threading.Thread(
-            target=self._loop, name=f"sqs-{self.function.logical_id}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.wait_seconds + 5)
-            self._thread = None
+    def _stop_seconds(self) -> float:
+        return self.wait_seconds + 5  # a long poll in flight ends first
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -28,6 +28,18 @@ DEFAULT_CORS_HEADERS = (
 )
 
 
+@dataclass(frozen=True)
+class GatewayRequest:
+    """One HTTP request as the gateway received it (target: path and query string)."""
+
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    source_ip: str
+    request_id: str
+
+
 @dataclass
 class HttpResponse:
     status: int
@@ -165,7 +177,8 @@ class Gateway:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
         origin = next((value for name, value in headers if name.lower() == "origin"), None)
-        response = self._respond(method, target, headers, body, source_ip, request_id, origin)
+        request = GatewayRequest(method, target, headers, body, source_ip, request_id)
+        response = self._respond(request, origin)
         names = {name.lower() for name, _ in response.headers}
         if "x-correlation-id" not in names:
             response.headers.append(("X-Correlation-Id", request_id))
@@ -183,22 +196,13 @@ class Gateway:
             )
         return response
 
-    def _respond(
-        self,
-        method: str,
-        target: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        source_ip: str,
-        request_id: str,
-        origin: str | None,
-    ) -> HttpResponse:
-        header_names = {name.lower() for name, _ in headers}
-        if method == "OPTIONS" and origin and "access-control-request-method" in header_names:
+    def _respond(self, request: GatewayRequest, origin: str | None) -> HttpResponse:
+        header_names = {name.lower() for name, _ in request.headers}
+        if request.method == "OPTIONS" and origin and "access-control-request-method" in header_names:
             if self.cors.allows(origin):
                 return HttpResponse(204, self.cors.preflight_headers(origin))
             return HttpResponse(204, [])
-        response = self._route(method, target, headers, body, source_ip, request_id)
+        response = self._route(request)
         # API Gateway's CORS configuration overrides whatever CORS headers the function set.
         response.headers = [
             (n, v) for n, v in response.headers if not n.lower().startswith("access-control-")
@@ -207,16 +211,9 @@ class Gateway:
             response.headers += self.cors.response_headers(origin)
         return response
 
-    def _route(
-        self,
-        method: str,
-        target: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        source_ip: str,
-        request_id: str,
-    ) -> HttpResponse:
-        path, _, raw_query = target.partition("?")
+    def _route(self, request: GatewayRequest) -> HttpResponse:
+        method, headers, request_id = request.method, request.headers, request.request_id
+        path, _, raw_query = request.target.partition("?")
         found = self.routes.match(method, path)
         if found is None or (isinstance(found, RouteMatch) and found.route.path == DEFAULT_ROUTE):
             # The storefront's files come before the $default route (in AWS CloudFront serves them).
@@ -250,10 +247,10 @@ class Gateway:
             raw_path=path,
             raw_query=raw_query,
             headers=headers,
-            body=body,
+            body=request.body,
             route_key=route.route_key,
             path_parameters=found.path_parameters,
-            source_ip=source_ip,
+            source_ip=request.source_ip,
             claims=claims,
             request_id=request_id,
         )

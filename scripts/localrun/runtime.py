@@ -12,7 +12,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from localrun import aws_resources, database
-from localrun.drivers import SCHEDULE_TYPES, QueueDriver, ScheduleDriver, ScheduleOutcome
+from localrun.drivers import (
+    SCHEDULE_TYPES,
+    DriverWiring,
+    EventSource,
+    QueueDriver,
+    ScheduleDriver,
+    ScheduleOutcome,
+)
 from localrun.functions import Function, add_layers_to_path, layer_paths, read_functions
 from localrun.gateway import CorsPolicy, Gateway
 from localrun.routes import RouteTable, cors_configuration, routes_from_template
@@ -236,26 +243,19 @@ class LocalRuntime:
 
     def _start_drivers(self) -> None:
         assert self.resolver is not None
-        queues = self._queue_urls_by_arn()
+        wiring = DriverWiring(self.resolver, self._sqs, self._queue_urls_by_arn())
         for function in self.functions.values():
             for event_name, event in function.events.items():
                 kind = event.get("Type") if isinstance(event, dict) else None
                 properties = (event or {}).get("Properties") or {}
                 if kind in SCHEDULE_TYPES:
-                    driver = ScheduleDriver(
-                        function,
-                        event_name,
-                        properties,
-                        self.resolver,
-                        self._sqs,
-                        queues,
-                        self.schedule_retry_delay_seconds,
-                    )
+                    source = EventSource(function, event_name, properties)
+                    driver = ScheduleDriver(source, wiring, self.schedule_retry_delay_seconds)
                     self.schedules.setdefault(function.logical_id, driver)
                     if self.timed_schedules:
                         driver.start()
                 elif kind == "SQS":
-                    queue_driver = QueueDriver(function, properties, self.resolver, self._sqs, queues)
+                    queue_driver = QueueDriver(EventSource(function, event_name, properties), wiring)
                     self.queue_drivers.append(queue_driver)
                     queue_driver.start()
 

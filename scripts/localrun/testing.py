@@ -7,12 +7,16 @@ import http.client
 import json
 import random
 import threading
-from collections.abc import Sequence
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import Message
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
 
 
 def random_cpf() -> str:
@@ -40,6 +44,16 @@ class ApiResponse:
             return json.loads(self.text) if self.text else None
         except ValueError:
             return None
+
+
+def _sends_json(method: str) -> Callable[..., ApiResponse]:
+    """ApiClient.post/put/patch: `method` with an optional JSON (or raw) body."""
+
+    def send(self: ApiClient, path: str, json: Any = None, **options: Any) -> ApiResponse:
+        return self.request(method, path, json, **options)  # options: token, headers, raw
+
+    send.__name__ = method.lower()
+    return send
 
 
 class ApiClient:
@@ -105,35 +119,9 @@ class ApiClient:
     ) -> ApiResponse:
         return self.request("DELETE", path, token=token, headers=headers)
 
-    def post(
-        self,
-        path: str,
-        json: Any = None,
-        token: str | None = None,
-        headers: dict[str, str] | None = None,
-        raw: bytes | str | None = None,
-    ) -> ApiResponse:
-        return self.request("POST", path, json, token, headers, raw)
-
-    def put(
-        self,
-        path: str,
-        json: Any = None,
-        token: str | None = None,
-        headers: dict[str, str] | None = None,
-        raw: bytes | str | None = None,
-    ) -> ApiResponse:
-        return self.request("PUT", path, json, token, headers, raw)
-
-    def patch(
-        self,
-        path: str,
-        json: Any = None,
-        token: str | None = None,
-        headers: dict[str, str] | None = None,
-        raw: bytes | str | None = None,
-    ) -> ApiResponse:
-        return self.request("PATCH", path, json, token, headers, raw)
+    post = _sends_json("POST")
+    put = _sends_json("PUT")
+    patch = _sends_json("PATCH")
 
 
 def create_event_on_sale(
@@ -167,3 +155,129 @@ def create_event_on_sale(
     published = api.patch(f"/events/{event_id}", token=token, json={"status": "on_sale"})
     assert published.status == 200 and published.json["status"] == "on_sale", published.text
     return {"id": event_id, "event": event.json, "sectors": made_sectors, "products": made_products}
+
+
+def pista_on_sale(api: ApiClient, token: str, price_cents: int, capacity: int, **fields: Any) -> dict:
+    """An event on sale with one general sector "Pista" (and the add-ons `fields` may list as `products`):
+    {id, sector_id, product_id (of the first add-on, if any)}."""
+    pista = {"name": "Pista", "kind": "general", "price_cents": price_cents, "capacity": capacity}
+    made = create_event_on_sale(api, token, sectors=[pista], **fields)
+    products = made["products"]
+    return {
+        "id": made["id"],
+        "sector_id": made["sectors"][0]["id"],
+        "product_id": products and products[0]["id"],
+    }
+
+
+def general_and_seated_on_sale(
+    api: ApiClient,
+    token: str,
+    *,
+    general: tuple[int, int],
+    seated: tuple[int, list[dict]],
+    add_on: dict,
+    **fields: Any,
+) -> dict:
+    """An event on sale with a general sector "Pista" (price, capacity), a seated sector "Cadeiras" (price,
+    rows) and one add-on, in the shape order tests hold from: {id, event (the draft as created), general,
+    seated, product, seats (the seated sector's seat map)}."""
+    made = create_event_on_sale(
+        api,
+        token,
+        sectors=[
+            {"name": "Pista", "kind": "general", "price_cents": general[0], "capacity": general[1]},
+            {"name": "Cadeiras", "kind": "seated", "price_cents": seated[0], "rows": seated[1]},
+        ],
+        products=[add_on],
+        **fields,
+    )
+    pista, cadeiras = made["sectors"]
+    seats = api.get(f"/events/{made['id']}/sectors/{cadeiras['id']}/seats").json["items"]
+    return {
+        "id": made["id"],
+        "event": made["event"],
+        "general": pista,
+        "seated": cadeiras,
+        "product": made["products"][0],
+        "seats": seats,
+    }
+
+
+def general_or_seat(event: dict, buyer: int, seats: int) -> dict:
+    """Buyer number `buyer`'s ticket line in a race on an event from general_and_seated_on_sale: a general
+    place for an even number, else one of the first `seats` seats, in turn (two buyers per seat)."""
+    if buyer % 2 == 0:
+        return {"sector_id": event["general"]["id"], "quantity": 1}
+    return {"sector_id": event["seated"]["id"], "seat_id": event["seats"][(buyer // 2) % seats]["id"]}
+
+
+def post_order(api: ApiClient, token: str, event_id: str, tickets: list[dict], **fields: Any) -> ApiResponse:
+    """POST /orders for these ticket lines (and any other body fields, such as products)."""
+    return api.post("/orders", token=token, json={"event_id": event_id, "tickets": tickets, **fields})
+
+
+def card_details(number: str = "4111111111111111", holder: str = "Maria da Silva", cvv: str = "987") -> dict:
+    """Card details for POST /orders/{id}/payments; the local gateway approves 4111111111111111."""
+    return {"number": number, "holder": holder, "exp_month": 7, "exp_year": 2032, "cvv": cvv}
+
+
+def paid_order(
+    api: ApiClient, token: str, event_id: str, tickets: list[dict], card: dict | None = None
+) -> dict:
+    """An order held and paid by card at once (the local gateway approves the card): the order's 201 body."""
+    order = post_order(api, token, event_id, tickets)
+    assert order.status == 201, order.text
+    paid = api.post(
+        f"/orders/{order.json['id']}/payments",
+        token=token,
+        json={"method": "card", "card": card or card_details()},
+    )
+    assert paid.status == 201 and paid.json["status"] == "approved", paid.text
+    return order.json
+
+
+def fetch(url: str) -> bytes:
+    """The body at a URL of the local stand-ins (a pre-signed S3 link, moto's data)."""
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - moto's local endpoint
+        return response.read()
+
+
+def eventually(check: Callable[[], T], seconds: float = 20.0, every: float = 0.2) -> T:
+    """The first truthy value of check(), or its last value once `seconds` have passed: for what the
+    runtime's background functions do after a request (tickets issued, e-mails sent)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every)
+
+
+def database_text(database_url: str) -> list[str]:
+    """Every value of every text-like, JSON or bytea column of every table, as text (what pg_dump would
+    show): for tests that prove a secret (a card number, a CVV) is stored nowhere."""
+    import psycopg
+    from psycopg import sql
+
+    values: list[str] = []
+    with psycopg.connect(database_url) as conn:
+        columns = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public'"
+            "   AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea')"
+        ).fetchall()
+        assert columns
+        for table, column in columns:
+            query = sql.SQL("SELECT {}::text FROM {} WHERE {} IS NOT NULL").format(
+                sql.Identifier(column), sql.Identifier(table), sql.Identifier(column)
+            )
+            values.extend(row[0] for row in conn.execute(query))
+    return values
+
+
+def logged_text(capfd: Any, caplog: Any) -> str:
+    """All a test's process printed and logged (pytest's capfd and caplog): for scans for secrets."""
+    captured = capfd.readouterr()
+    records = "\n".join(f"{r.getMessage()} {json.dumps(r.__dict__, default=str)}" for r in caplog.records)
+    return captured.out + captured.err + records

@@ -1,4 +1,5 @@
-"""Helpers of the browser tests: screenshots, whether a route is served, signed payment webhooks."""
+"""Helpers of the browser tests: screenshots, whether a route is served, signed payment webhooks, holds
+made through the API."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import hmac
 import json
 import os
 from pathlib import Path
+
+from localrun.testing import post_order
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
@@ -52,3 +55,11 @@ def open_event_from_the_list(page, name: str) -> None:
         more.click()
         page.wait_for_function("n => document.querySelectorAll('.cards li').length > n", arg=shown)
     link.click()
+
+
+def hold_seat(api, buyer, event: dict, label: str) -> dict:
+    """A hold of one seat (by its label) of a seated_event() event, made by `buyer` through the API."""
+    seat = {"sector_id": event["seated"]["id"], "seat_id": event["seats"][label]["id"]}
+    held = post_order(api, buyer.token, event["id"], [seat])
+    assert held.status == 201, held.text
+    return held.json

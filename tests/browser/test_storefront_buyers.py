@@ -9,7 +9,7 @@ import re
 import secrets
 
 import pytest
-from storefront_support import route_served, screenshot
+from storefront_support import hold_seat, route_served, screenshot
 
 from localrun.testing import random_cpf
 
@@ -36,6 +36,14 @@ def sign_up(page) -> dict:
     page.get_by_role("button", name="Sair").wait_for()
     page.get_by_role("heading", name="Eventos à venda").wait_for()  # sent back home before the test moves on
     return person
+
+
+def buyer_on_event_page(open_page, event: dict, width: int, height: int):
+    """A window of this size where a new buyer has signed up and opened the event's page."""
+    page = open_page(width=width, height=height)
+    sign_up(page)
+    page.goto(page.url.split("#")[0] + f"#/evento/{event['id']}")
+    return page
 
 
 def choose_sector(page, name: str) -> None:
@@ -88,22 +96,12 @@ def test_a_seat_taken_meanwhile_is_named_and_the_other_stays_chosen(
 ):
     event = seated_event()
     width, height = size
-    page = open_page(width=width, height=height)
-    sign_up(page)
-    page.goto(page.url.split("#")[0] + f"#/evento/{event['id']}")
+    page = buyer_on_event_page(open_page, event, width, height)
     choose_sector(page, "Plateia")
     seat(page, "A-1").click()
     seat(page, "A-2").click()
     other = new_buyer()
-    taken = api.post(
-        "/orders",
-        token=other.token,
-        json={
-            "event_id": event["id"],
-            "tickets": [{"sector_id": event["seated"]["id"], "seat_id": event["seats"]["A-1"]["id"]}],
-        },
-    )
-    assert taken.status == 201, taken.text
+    hold_seat(api, other, event, "A-1")
     page.get_by_role("button", name="Reservar").click()
     note = page.get_by_text("A-1 acabou de ser reservado por outra pessoa; A-2 continua selecionado.")
     note.wait_for()
@@ -146,9 +144,7 @@ def test_the_seat_map_is_one_tab_stop_with_arrow_keys_price_in_its_names_and_zoo
 
 def test_fees_are_shown_per_ticket_and_half_price_needs_its_category(open_page, seated_event):
     event = seated_event()
-    page = open_page(width=1280, height=900)
-    sign_up(page)
-    page.goto(page.url.split("#")[0] + f"#/evento/{event['id']}")
+    page = buyer_on_event_page(open_page, event, 1280, 900)
     assert (
         "R$ 150,00 + R$ 15,00 de taxa"
         in page.get_by_role("radio", name=re.compile("^Plateia")).locator("..").inner_text()
@@ -179,9 +175,7 @@ def test_card_payment_tickets_with_qr_pdf_invoice_and_my_pages(open_page, seated
         pytest.skip("route missing: POST /orders/{order_id}/payments is not served yet")
     event = seated_event()
     width, height = size
-    page = open_page(width=width, height=height)
-    sign_up(page)
-    page.goto(page.url.split("#")[0] + f"#/evento/{event['id']}")
+    page = buyer_on_event_page(open_page, event, width, height)
     choose_sector(page, "Plateia")
     seat(page, "C-8").click()
     page.get_by_role("button", name="Reservar").click()
@@ -232,9 +226,7 @@ def test_the_pix_qr_is_still_there_after_a_reload(open_page, seated_event, api):
     if not route_served(api, "POST", "/orders/{order_id}/payments"):
         pytest.skip("route missing: POST /orders/{order_id}/payments is not served yet")
     event = seated_event()
-    page = open_page(width=1280, height=900)
-    sign_up(page)
-    page.goto(page.url.split("#")[0] + f"#/evento/{event['id']}")
+    page = buyer_on_event_page(open_page, event, 1280, 900)
     choose_sector(page, "Pista")
     page.get_by_role("button", name="Reservar").click()
     page.get_by_role("button", name="Pagar").click()

@@ -7,7 +7,7 @@ import secrets
 import time
 
 import pytest
-from storefront_support import open_event_from_the_list, route_served, screenshot, send_webhook
+from storefront_support import hold_seat, open_event_from_the_list, route_served, screenshot, send_webhook
 
 from localrun.testing import create_event_on_sale, random_cpf
 
@@ -92,15 +92,7 @@ def test_buyer_picks_seats_holds_pays_by_pix_and_sees_tickets(open_page, seated_
 def test_seat_held_by_another_buyer_is_shown_taken(open_page, seated_event, api, new_buyer):
     event = seated_event()
     other = new_buyer()
-    held = api.post(
-        "/orders",
-        token=other.token,
-        json={
-            "event_id": event["id"],
-            "tickets": [{"sector_id": event["seated"]["id"], "seat_id": event["seats"]["A-1"]["id"]}],
-        },
-    )
-    assert held.status == 201, held.text
+    hold_seat(api, other, event, "A-1")
     page = open_page(path=f"/#/evento/{event['id']}")
     choose_sector(page, "Plateia")
     taken = page.locator("[data-seat='A-1']")

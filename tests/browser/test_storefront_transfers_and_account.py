@@ -5,38 +5,25 @@ Purchases are made through the API; every control is found by role and label."""
 from __future__ import annotations
 
 import json
-import time
 
 from storefront_support import screenshot
 
-CARD = {
-    "number": "4111111111111111",
-    "holder": "Beatriz Navegador",
-    "exp_month": 7,
-    "exp_year": 2032,
-    "cvv": "123",
-}
+from localrun.testing import card_details, eventually, paid_order
+
+CARD = card_details(holder="Beatriz Navegador", cvv="123")
 
 
 def bought_tickets(api, buyer, event: dict, quantity: int) -> list[dict]:
     pista = next(s for s in api.get(f"/events/{event['id']}").json["sectors"] if s["name"] == "Pista")
-    order = api.post(
-        "/orders",
-        token=buyer.token,
-        json={"event_id": event["id"], "tickets": [{"sector_id": pista["id"], "quantity": quantity}]},
-    )
-    assert order.status == 201, order.text
-    paid = api.post(
-        f"/orders/{order.json['id']}/payments", token=buyer.token, json={"method": "card", "card": CARD}
-    )
-    assert paid.status == 201 and paid.json["status"] == "approved", paid.text
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    paid_order(api, buyer.token, event["id"], [{"sector_id": pista["id"], "quantity": quantity}], CARD)
+
+    def issued() -> list[dict]:
         items = api.get("/tickets", token=buyer.token).json["items"]
-        if len(items) >= quantity and all(t["pdf_url"] for t in items):
-            return items
-        time.sleep(0.2)
-    raise AssertionError("the tickets were not issued")
+        return items if len(items) >= quantity and all(t["pdf_url"] for t in items) else []
+
+    items = eventually(issued)
+    assert items, "the tickets were not issued"
+    return items
 
 
 def sign_in(page, buyer) -> None:

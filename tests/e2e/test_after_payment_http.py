@@ -8,29 +8,17 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from http_problems import assert_problem
 
+from localrun.testing import card_details, fetch, pista_on_sale, post_order
 from ticketing.domain.nfe import is_valid_access_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTLE = ROOT / "scripts" / "settle_payment.py"
-CARD = {
-    "number": "4111111111111111",
-    "holder": "Maria da Silva",
-    "exp_month": 7,
-    "exp_year": 2032,
-    "cvv": "987",
-}
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - moto's local endpoint
-        return response.read()
+CARD = card_details()
 
 
 def eventually(call, seconds: float = 20.0):
@@ -47,48 +35,22 @@ def eventually(call, seconds: float = 20.0):
 
 @pytest.fixture
 def show(api, organizer_token) -> dict:
-    starts = (datetime.now(UTC) + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    event = api.post(
-        "/events",
-        token=organizer_token,
-        json={
-            "name": "Forró da Lua",
-            "venue": "Galpão, Recife",
-            "starts_at": starts,
-            "timezone": "America/Recife",
-            "service_fee_percent": 10,
-        },
-    )
-    assert event.status == 201, event.text
-    eid = event.json["id"]
-    sector = api.post(
-        f"/events/{eid}/sectors",
-        token=organizer_token,
-        json={"name": "Pista", "kind": "general", "price_cents": 8000, "capacity": 50},
-    )
-    assert sector.status == 201, sector.text
-    product = api.post(
-        "/products",
-        token=organizer_token,
-        json={"name": "Camiseta", "price_cents": 4000, "stock": 5, "event_id": eid},
-    )
-    assert product.status == 201, product.text
-    assert api.patch(f"/events/{eid}", token=organizer_token, json={"status": "on_sale"}).status == 200
-    return {"id": eid, "sector_id": sector.json["id"], "product_id": product.json["id"]}
+    shirt = {"name": "Camiseta", "price_cents": 4000, "stock": 5}
+    where = {"name": "Forró da Lua", "venue": "Galpão, Recife", "timezone": "America/Recife"}
+    return pista_on_sale(api, organizer_token, 8000, 50, service_fee_percent=10, products=[shirt], **where)
 
 
 def hold(api, buyer, show: dict, quantity: int = 3) -> dict:
-    order = api.post(
-        "/orders",
-        token=buyer.token,
-        json={
-            "event_id": show["id"],
-            "tickets": [
-                {"sector_id": show["sector_id"], "quantity": quantity - 1},
-                {"sector_id": show["sector_id"], "quantity": 1, "type": "half", "half_category": "teacher"},
-            ],
-            "products": [{"product_id": show["product_id"], "quantity": 1}],
-        },
+    sector = show["sector_id"]
+    order = post_order(
+        api,
+        buyer.token,
+        show["id"],
+        [
+            {"sector_id": sector, "quantity": quantity - 1},
+            {"sector_id": sector, "quantity": 1, "type": "half", "half_category": "teacher"},
+        ],
+        products=[{"product_id": show["product_id"], "quantity": 1}],
     )
     assert order.status == 201, order.text
     return order.json

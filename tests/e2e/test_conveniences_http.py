@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from http_problems import assert_problem
+from http_problems import EVENT_DRAFT, assert_problem
 
 from localrun.testing import create_event_on_sale
 
@@ -63,15 +63,7 @@ def test_the_local_admin_appoints_an_organizer_whose_next_token_carries_the_role
         404,
         "not-found",
     )
-    assert_problem(
-        api.post(
-            "/events",
-            token=buyer.token,
-            json={"name": "X", "venue": "Y", "starts_at": "2030-01-01T20:00:00Z"},
-        ),
-        403,
-        "forbidden",
-    )
+    assert_problem(api.post("/events", token=buyer.token, json=EVENT_DRAFT), 403, "forbidden")
 
     made = api.post("/organizers", token=admin_token, json={"email": buyer.email.upper()})
     assert made.status == 201, made.text

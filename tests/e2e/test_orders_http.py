@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from http_problems import assert_problem
+from http_problems import assert_problem, refused_field
 
-from localrun.testing import ApiClient, create_event_on_sale
+from localrun.testing import ApiClient, general_and_seated_on_sale, general_or_seat, post_order
 
 
 @pytest.fixture
@@ -17,33 +17,18 @@ def on_sale(api, organizer_token):
     """An event on sale: general sector (capacity given), seated sector (rows given), one add-on."""
 
     def create(capacity: int = 100, rows: list | None = None, stock: int | None = 20, **fields) -> dict:
-        made = create_event_on_sale(
+        made = general_and_seated_on_sale(
             api,
             organizer_token,
+            general=(12000, capacity),
+            seated=(25001, rows or [{"row": "B", "seats": 12}]),
+            add_on={"name": "Refri", "price_cents": 700, "stock": stock},
             name="Festival",
             venue="Parque",
-            sectors=[
-                {"name": "Pista", "kind": "general", "price_cents": 12000, "capacity": capacity},
-                {
-                    "name": "Cadeiras",
-                    "kind": "seated",
-                    "price_cents": 25001,
-                    "rows": rows or [{"row": "B", "seats": 12}],
-                },
-            ],
-            products=[{"name": "Refri", "price_cents": 700, "stock": stock}],
             **fields,
         )
         assert made["event"]["status"] == "draft" and made["event"]["timezone"] == "America/Sao_Paulo"
-        general, seated = made["sectors"]
-        seats = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
-        return {
-            "id": made["id"],
-            "general": general,
-            "seated": seated,
-            "product": made["products"][0],
-            "seats": seats,
-        }
+        return made
 
     return create
 
@@ -83,60 +68,21 @@ def test_drafts_are_visible_only_to_their_organizer(api, organizer_token, new_bu
 
 
 def test_catalog_validation_names_the_field(api, organizer_token):
-    past = assert_problem(
-        api.post(
-            "/events",
-            token=organizer_token,
-            json={"name": "X", "venue": "Y", "starts_at": "2001-01-01T00:00:00Z"},
-        ),
-        422,
-        "validation",
-    )
-    assert past["errors"][0]["field"] == "starts_at"
-    blank = assert_problem(
-        api.post(
-            "/events",
-            token=organizer_token,
-            json={"name": " ", "venue": "Y", "starts_at": "2031-01-01T00:00:00Z"},
-        ),
-        422,
-        "validation",
-    )
-    assert blank["errors"][0]["field"] == "name"
+    past = {"name": "X", "venue": "Y", "starts_at": "2001-01-01T00:00:00Z"}
+    assert refused_field(api.post("/events", token=organizer_token, json=past)) == "starts_at"
+    blank = {"name": " ", "venue": "Y", "starts_at": "2031-01-01T00:00:00Z"}
+    assert refused_field(api.post("/events", token=organizer_token, json=blank)) == "name"
     starts = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     eid = api.post(
         "/events", token=organizer_token, json={"name": "V", "venue": "Y", "starts_at": starts}
     ).json["id"]
-    negative = assert_problem(
-        api.post(
-            f"/events/{eid}/sectors",
-            token=organizer_token,
-            json={"name": "P", "kind": "general", "price_cents": -1, "capacity": 5},
-        ),
-        422,
-        "validation",
-    )
-    assert negative["errors"][0]["field"] == "price_cents"
-    zero = assert_problem(
-        api.post(
-            f"/events/{eid}/sectors",
-            token=organizer_token,
-            json={"name": "P", "kind": "general", "price_cents": 1, "capacity": 0},
-        ),
-        422,
-        "validation",
-    )
-    assert zero["errors"][0]["field"] == "capacity"
-    seats = assert_problem(
-        api.post(
-            f"/events/{eid}/sectors",
-            token=organizer_token,
-            json={"name": "S", "kind": "seated", "price_cents": 1, "rows": [{"row": "A", "seats": 5000}]},
-        ),
-        422,
-        "validation",
-    )
-    assert seats["errors"][0]["field"] == "rows[0].seats"
+    sectors = f"/events/{eid}/sectors"
+    negative = {"name": "P", "kind": "general", "price_cents": -1, "capacity": 5}
+    assert refused_field(api.post(sectors, token=organizer_token, json=negative)) == "price_cents"
+    zero = {"name": "P", "kind": "general", "price_cents": 1, "capacity": 0}
+    assert refused_field(api.post(sectors, token=organizer_token, json=zero)) == "capacity"
+    seats = {"name": "S", "kind": "seated", "price_cents": 1, "rows": [{"row": "A", "seats": 5000}]}
+    assert refused_field(api.post(sectors, token=organizer_token, json=seats)) == "rows[0].seats"
     assert_problem(
         api.patch(f"/events/{eid}", token=organizer_token, json={"status": "on_sale"}), 409, "invalid-state"
     )
@@ -153,22 +99,18 @@ def test_another_organizer_gets_404_on_my_event(api, on_sale, new_buyer):
 def test_hold_read_change_cancel_through_http(api, on_sale, new_buyer):
     ev = on_sale(service_fee_percent=10)
     buyer = new_buyer()
-    order = api.post(
-        "/orders",
-        token=buyer.token,
-        json={
-            "event_id": ev["id"],
-            "tickets": [
-                {"sector_id": ev["general"]["id"], "quantity": 2},
-                {
-                    "sector_id": ev["seated"]["id"],
-                    "seat_id": ev["seats"][0]["id"],
-                    "type": "half",
-                    "half_category": "student",
-                },
-            ],
-            "products": [{"product_id": ev["product"]["id"], "quantity": 2}],
-        },
+    half_seat = {
+        "sector_id": ev["seated"]["id"],
+        "seat_id": ev["seats"][0]["id"],
+        "type": "half",
+        "half_category": "student",
+    }
+    order = post_order(
+        api,
+        buyer.token,
+        ev["id"],
+        [{"sector_id": ev["general"]["id"], "quantity": 2}, half_seat],
+        products=[{"product_id": ev["product"]["id"], "quantity": 2}],
     )
     assert order.status == 201, order.text
     body = order.json
@@ -264,11 +206,7 @@ def test_order_errors_are_typed_problems(api, on_sale, new_buyer):
 def test_another_buyer_gets_404_and_the_organizer_sees_the_order(api, on_sale, new_buyer, organizer_token):
     ev = on_sale()
     buyer = new_buyer()
-    order = api.post(
-        "/orders",
-        token=buyer.token,
-        json={"event_id": ev["id"], "tickets": [{"sector_id": ev["general"]["id"], "quantity": 1}]},
-    ).json
+    order = post_order(api, buyer.token, ev["id"], [{"sector_id": ev["general"]["id"], "quantity": 1}]).json
     stranger = new_buyer()
     for response in (
         api.get(f"/orders/{order['id']}", token=stranger.token),
@@ -324,11 +262,7 @@ def test_two_hundred_http_buyers_on_the_last_places_and_seats(api, runtime, on_s
         try:
             if i < 16:
                 start.wait()
-            line = (
-                {"sector_id": ev["general"]["id"], "quantity": 1}
-                if i % 2 == 0
-                else {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][(i // 2) % 20]["id"]}
-            )
+            line = general_or_seat(ev, i, seats=20)
             response = client.post(
                 "/orders", token=buyers[i % 20].token, json={"event_id": ev["id"], "tickets": [line]}
             )

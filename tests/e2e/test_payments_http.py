@@ -13,12 +13,10 @@ import sys
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from http_problems import assert_problem
-from psycopg import sql
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import create_event_on_sale, database_text, logged_text
 from ticketing.config import reload_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,24 +229,6 @@ def test_a_paid_order_reaches_the_topic_across_a_publish_failure(
     assert len(deliveries(order["id"])) == 1
 
 
-def _database_text(database_url: str) -> list[str]:
-    """Every value of every text-like or JSON column of every table, as text (what pg_dump would show)."""
-    values: list[str] = []
-    with psycopg.connect(database_url) as conn:
-        columns = conn.execute(
-            "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = 'public'"
-            "   AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea')"
-        ).fetchall()
-        assert columns
-        for table, column in columns:
-            query = sql.SQL("SELECT {}::text FROM {} WHERE {} IS NOT NULL").format(
-                sql.Identifier(column), sql.Identifier(table), sql.Identifier(column)
-            )
-            values.extend(row[0] for row in conn.execute(query))
-    return values
-
-
 def _mentions_card_data(text: str) -> list[str]:
     found = []
     compact = re.sub(r"[ \-]", "", text)
@@ -291,15 +271,10 @@ def test_card_data_is_never_stored_or_logged(api, new_buyer, event_on_sale, data
             assert CARD_NUMBER not in invalid.text and CVV not in invalid.text
     finally:
         app_logger.setLevel(previous)
-    captured = capfd.readouterr()
-    logs = (
-        captured.out
-        + captured.err
-        + "\n".join(f"{r.getMessage()} {json.dumps(r.__dict__, default=str)}" for r in caplog.records)
-    )
+    logs = logged_text(capfd, caplog)
     assert logs.strip(), "nothing was logged: the log scan would prove nothing"
     assert _mentions_card_data(logs) == []
-    stored = [v for v in _database_text(database_url) if _mentions_card_data(v) or '"cvv"' in v.lower()]
+    stored = [v for v in database_text(database_url) if _mentions_card_data(v) or '"cvv"' in v.lower()]
     assert stored == []
     # The scanner itself finds card data where there is some.
     assert _mentions_card_data(json.dumps(card())) == [CARD_NUMBER, "cvv", CVV]

@@ -5,74 +5,33 @@ again: 404, sign in again: 401) and the purge job run as its schedule runs it.""
 from __future__ import annotations
 
 import json
-import time
-import urllib.request
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from http_problems import assert_problem
 
+from localrun.testing import card_details, eventually, fetch, paid_order, pista_on_sale
 from ticketing import db
 
-CARD = {
-    "number": "4111111111111111",
-    "holder": "Maria da Silva",
-    "exp_month": 7,
-    "exp_year": 2032,
-    "cvv": "987",
-}
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - moto's local endpoint
-        return response.read()
+CARD = card_details()
 
 
 @pytest.fixture
 def show(api, organizer_token) -> dict:
-    starts = (datetime.now(UTC) + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    event = api.post(
-        "/events",
-        token=organizer_token,
-        json={
-            "name": "Samba no Cais",
-            "venue": "Cais Mauá, Porto Alegre",
-            "starts_at": starts,
-            "max_tickets_per_cpf": 2,
-        },
-    )
-    assert event.status == 201, event.text
-    eid = event.json["id"]
-    sector = api.post(
-        f"/events/{eid}/sectors",
-        token=organizer_token,
-        json={"name": "Pista", "kind": "general", "price_cents": 6000, "capacity": 40},
-    )
-    assert sector.status == 201, sector.text
-    assert api.patch(f"/events/{eid}", token=organizer_token, json={"status": "on_sale"}).status == 200
-    return {"id": eid, "sector_id": sector.json["id"]}
+    where = {"name": "Samba no Cais", "venue": "Cais Mauá, Porto Alegre"}
+    return pista_on_sale(api, organizer_token, 6000, 40, max_tickets_per_cpf=2, **where)
 
 
 def bought(api, buyer, show: dict, quantity: int) -> dict:
     """A paid order and, once issued, its tickets as GET /tickets lists them."""
-    order = api.post(
-        "/orders",
-        token=buyer.token,
-        json={"event_id": show["id"], "tickets": [{"sector_id": show["sector_id"], "quantity": quantity}]},
-    )
-    assert order.status == 201, order.text
-    paid = api.post(
-        f"/orders/{order.json['id']}/payments", token=buyer.token, json={"method": "card", "card": CARD}
-    )
-    assert paid.status == 201 and paid.json["status"] == "approved", paid.text
-    deadline = time.monotonic() + 20
-    while True:
+    order = paid_order(api, buyer.token, show["id"], [{"sector_id": show["sector_id"], "quantity": quantity}])
+
+    def issued() -> list[dict]:
         held = api.get("/tickets", token=buyer.token)
         assert held.status == 200, held.text
-        mine = [t for t in held.json["items"] if t["order_id"] == order.json["id"]]
-        if len(mine) == quantity and all(t["pdf_url"] for t in mine) or time.monotonic() > deadline:
-            return {"order": order.json, "tickets": mine}
-        time.sleep(0.2)
+        mine = [t for t in held.json["items"] if t["order_id"] == order["id"]]
+        return mine if len(mine) == quantity and all(t["pdf_url"] for t in mine) else []
+
+    return {"order": order, "tickets": eventually(issued)}
 
 
 def test_a_transferred_ticket_checks_in_with_its_new_code_only(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -68,6 +67,16 @@ def make_event(organizer: Caller) -> Callable[..., dict]:
 
 
 @pytest.fixture
+def add_general_sector(organizer: Caller) -> Callable[..., dict]:
+    """Adds a general-admission sector to an event of the organizer's (e.g. one with price tiers)."""
+
+    def add(event_id: str, **fields: object) -> dict:
+        return catalog.create_sector(organizer, event_id, SectorIn(kind="general", **fields))
+
+    return add
+
+
+@pytest.fixture
 def new_organizer(database_url: str) -> Callable[[], Caller]:
     return lambda: make_user(organizer=True)
 
@@ -84,15 +93,12 @@ def sector_state(database_url: str) -> Callable[[str, str], dict]:
 
 @pytest.fixture
 def wide_pool(database_url: str):
-    """A pool as wide as the concurrency under test, so PostgreSQL really sees the race."""
-    previous = os.environ.get("DB_POOL_MAX")
-    os.environ["DB_POOL_MAX"] = "24"
-    reload_settings()
-    db.close_pool()
-    yield
-    if previous is None:
-        os.environ.pop("DB_POOL_MAX", None)
-    else:
-        os.environ["DB_POOL_MAX"] = previous
+    """A pool as wide as the concurrency under test (threads of this process), so PostgreSQL really sees
+    the race."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DB_POOL_MAX", "32")
+        reload_settings()
+        db.close_pool()
+        yield
     reload_settings()
     db.close_pool()

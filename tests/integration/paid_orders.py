@@ -5,16 +5,14 @@ function."""
 from __future__ import annotations
 
 import json
-import urllib.request
 import uuid
 
-import pytest
-
 from localrun.aws_resources import boto_client
+from localrun.testing import fetch
 from ticketing import db
 from ticketing.api.orders import OrderIn
 from ticketing.api.payments import PaymentIn
-from ticketing.config import reload_settings, settings
+from ticketing.config import settings
 from ticketing.services import orders, payments
 
 CARD = {"number": "4111111111111111", "holder": "Ana Souza", "exp_month": 12, "exp_year": 2031, "cvv": "123"}
@@ -107,11 +105,6 @@ def s3_object(key: str) -> dict:
     return s3().get_object(Bucket=settings().documents_bucket, Key=key)
 
 
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - moto's local endpoint
-        return response.read()
-
-
 def sent_emails(to: str) -> list[dict]:
     data = json.loads(fetch(settings_endpoint() + "/moto-api/data.json"))
     messages = data.get("ses", {}).get("Message", []) or data.get("ses", {}).get("message", [])
@@ -122,29 +115,5 @@ def invoice_row(order_id: str) -> dict | None:
     return db.fetch_one("SELECT * FROM invoices WHERE order_id = %s", (order_id,))
 
 
-def eventually(check, seconds: float = 15.0):
-    """The value of check() once truthy; the paid-orders consumer of the runtime may be doing the same work."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
-
-
 def email_of(caller) -> str:
     return db.fetch_one("SELECT email FROM users WHERE cognito_sub = %s", (caller.sub,))["email"]
-
-
-@pytest.fixture
-def wide_pool(runtime):
-    """Room in the connection pool for many threads of this process."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DB_POOL_MAX", "32")
-        reload_settings()
-        db.close_pool()
-        yield
-    reload_settings()
-    db.close_pool()

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ticketing import db
-from ticketing.api.catalog import SectorIn
 from ticketing.api.orders import OrderIn
 from ticketing.domain.pricing import service_fee
 from ticketing.errors import Conflict, LimitExceeded, SoldOut
@@ -43,23 +42,15 @@ def test_without_a_fee_the_order_has_none(make_event, new_user):
 
 
 @pytest.fixture
-def tiered(make_event, organizer):
+def tiered(make_event, add_general_sector):
     ev = make_event()
-    sector = catalog.create_sector(
-        organizer,
-        ev["event"]["id"],
-        SectorIn(
-            name="Lotes",
-            kind="general",
-            price_cents=20000,
-            capacity=200,
-            tiers=[
-                {"name": "1º lote", "price_cents": 10000, "quantity": 50},
-                {"name": "2º lote", "price_cents": 15000, "quantity": 100},
-            ],
-        ),
+    lotes = [
+        {"name": "1º lote", "price_cents": 10000, "quantity": 50},
+        {"name": "2º lote", "price_cents": 15000, "quantity": 100},
+    ]
+    return ev, add_general_sector(
+        ev["event"]["id"], name="Lotes", price_cents=20000, capacity=200, tiers=lotes
     )
-    return ev, sector
 
 
 def test_an_order_crossing_a_tier_boundary_is_split_at_each_price(tiered, new_user):
@@ -119,20 +110,11 @@ def test_a_released_tier_place_goes_back_to_its_tier(tiered, new_user):
     assert {t["unit_price_cents"] for t in again["tickets"]} == {10000}
 
 
-def test_an_ended_tier_no_longer_sets_the_price(make_event, organizer, new_user):
+def test_an_ended_tier_no_longer_sets_the_price(make_event, add_general_sector, new_user):
     ev = make_event()
-    sector = catalog.create_sector(
-        organizer,
-        ev["event"]["id"],
-        SectorIn(
-            name="Early",
-            kind="general",
-            price_cents=9000,
-            capacity=20,
-            tiers=[
-                {"name": "Pré-venda", "price_cents": 5000, "ends_at": datetime.now(UTC) + timedelta(days=1)}
-            ],
-        ),
+    presale = {"name": "Pré-venda", "price_cents": 5000, "ends_at": datetime.now(UTC) + timedelta(days=1)}
+    sector = add_general_sector(
+        ev["event"]["id"], name="Early", price_cents=9000, capacity=20, tiers=[presale]
     )
     assert (
         hold(new_user(), ev, [{"sector_id": sector["id"], "quantity": 1}])["tickets"][0]["unit_price_cents"]

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from paid_orders import (
     email_of,
-    eventually,
     fetch,
     hold,
     invoice_row,
@@ -21,10 +20,10 @@ from paid_orders import (
     s3_object,
     sent_emails,
     sqs_event,
-    wide_pool,  # noqa: F401 - fixture
 )
 
 from localrun.aws_resources import boto_client
+from localrun.testing import eventually
 from ticketing import db, documents
 from ticketing.config import settings
 from ticketing.domain.nfe import is_valid_access_key, parse_access_key

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from localrun.testing import general_or_seat
 from ticketing import db
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.errors import (
@@ -30,6 +31,19 @@ def order_in(event: dict, tickets: list[dict], products: list[dict] | None = Non
     return OrderIn(event_id=event["event"]["id"], tickets=tickets, products=products or [])
 
 
+def general_seat_and_add_ons(
+    event: dict, places: int, seat: int, add_ons: int, half: bool = False
+) -> OrderIn:
+    """`places` general places (half price when `half`), the seat numbered `seat` and `add_ons` of the
+    event's add-on, in one order."""
+    general = {"sector_id": event["general"]["id"], "quantity": places, **({"type": "half"} if half else {})}
+    return order_in(
+        event,
+        [general, {"sector_id": event["seated"]["id"], "seat_id": event["seats"][seat]["id"]}],
+        [{"product_id": event["product"]["id"], "quantity": add_ons}],
+    )
+
+
 def stored_status(order_id: str) -> str:
     return db.fetch_one("SELECT status FROM orders WHERE id = %s", (order_id,))["status"]
 
@@ -42,17 +56,7 @@ def expire_now(order_id: str) -> None:
 
 def test_hold_takes_tickets_and_add_ons_and_prices_them(make_event, new_user, sector_state):
     ev = make_event(service_fee_percent=10)
-    order = orders.hold_order(
-        new_user(),
-        order_in(
-            ev,
-            [
-                {"sector_id": ev["general"]["id"], "quantity": 2, "type": "half"},
-                {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][0]["id"]},
-            ],
-            [{"product_id": ev["product"]["id"], "quantity": 3}],
-        ),
-    ).order
+    order = orders.hold_order(new_user(), general_seat_and_add_ons(ev, 2, 0, 3, half=True)).order
     assert order["status"] == "reserved"
     assert order["tickets_cents"] == 2 * 5000 + 20000
     assert order["fee_cents"] == 2 * 500 + 2000
@@ -69,17 +73,7 @@ def test_hold_takes_tickets_and_add_ons_and_prices_them(make_event, new_user, se
 def test_a_failing_line_leaves_nothing_held(make_event, new_user, sector_state):
     ev = make_event(stock=2)
     with pytest.raises(OutOfStock):
-        orders.hold_order(
-            new_user(),
-            order_in(
-                ev,
-                [
-                    {"sector_id": ev["general"]["id"], "quantity": 3},
-                    {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][1]["id"]},
-                ],
-                [{"product_id": ev["product"]["id"], "quantity": 5}],
-            ),
-        )
+        orders.hold_order(new_user(), general_seat_and_add_ons(ev, 3, 1, 5))
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 100
     assert sector_state(ev["event"]["id"], "Plateia")["available"] == 10
     assert catalog.list_products(ev["event"]["id"], None)["items"][0]["available"] == 2
@@ -148,11 +142,7 @@ def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_use
     def buy(i: int) -> tuple[str, object]:
         if i < 24:
             barrier.wait()
-        line = (
-            {"sector_id": ev["general"]["id"], "quantity": 1}
-            if i % 2 == 0
-            else {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][(i // 2) % 20]["id"]}
-        )
+        line = general_or_seat(ev, i, seats=20)
         try:
             return "ok", orders.hold_order(buyers[i], order_in(ev, [line])).order
         except Conflict as exc:
@@ -186,17 +176,7 @@ def test_concurrent_buyers_on_the_last_places_never_oversell(make_event, new_use
 
 def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_event, new_user, sector_state):
     ev = make_event(capacity=2, stock=1, half_quota=2)
-    order = orders.hold_order(
-        new_user(),
-        order_in(
-            ev,
-            [
-                {"sector_id": ev["general"]["id"], "quantity": 2, "type": "half"},
-                {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][0]["id"]},
-            ],
-            [{"product_id": ev["product"]["id"], "quantity": 1}],
-        ),
-    ).order
+    order = orders.hold_order(new_user(), general_seat_and_add_ons(ev, 2, 0, 1, half=True)).order
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 0
     expire_now(order["id"])
     pista = sector_state(ev["event"]["id"], "Pista")
@@ -207,17 +187,7 @@ def test_an_expired_hold_frees_its_places_on_read_and_for_the_next_buyer(make_ev
     }
     assert seat_status[ev["seats"][0]["id"]] == "available"
     assert stored_status(order["id"]) == "reserved"  # the job has not run yet
-    again = orders.hold_order(
-        new_user(),
-        order_in(
-            ev,
-            [
-                {"sector_id": ev["general"]["id"], "quantity": 2},
-                {"sector_id": ev["seated"]["id"], "seat_id": ev["seats"][0]["id"]},
-            ],
-            [{"product_id": ev["product"]["id"], "quantity": 1}],
-        ),
-    ).order
+    again = orders.hold_order(new_user(), general_seat_and_add_ons(ev, 2, 0, 1)).order
     assert again["status"] == "reserved"
     assert stored_status(order["id"]) == "expired"
 

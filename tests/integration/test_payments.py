@@ -105,17 +105,6 @@ def paid_orders(moto_server: str):
     reload_settings()
 
 
-@pytest.fixture
-def wide_pool(database_url: str):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DB_POOL_MAX", "24")
-        reload_settings()
-        db.close_pool()
-        yield
-    reload_settings()
-    db.close_pool()
-
-
 def hold(
     ev: dict, buyer, quantity: int = 2, seat: int | None = None, products: int = 0, half: bool = False
 ) -> dict:
@@ -171,6 +160,14 @@ def force_expiry(order_id: str) -> None:
         " RETURNING id",
         (order_id,),
     )
+
+
+def lapsed(ev: dict, buyer, method: str, **hold_args) -> tuple[dict, dict]:
+    """(order, payment): a hold paid by pix or boleto whose deadline then passed before the payment came."""
+    order = hold(ev, buyer, **hold_args)
+    payment = pay(buyer, order["id"], method)
+    force_expiry(order["id"])
+    return order, payment
 
 
 def available(ev: dict, sector: str = "Pista") -> int:
@@ -401,9 +398,7 @@ def test_idempotency_key_replays_the_first_answer_and_rejects_another_body(make_
 def test_the_expiration_job_expires_the_pending_payment_with_its_order(make_event, new_user):
     ev = make_event()
     buyer = new_user()
-    order = hold(ev, buyer)
-    payment = pay(buyer, order["id"], "pix")
-    force_expiry(order["id"])
+    order, payment = lapsed(ev, buyer, "pix")
     assert orders.get_order(buyer, order["id"])["payment"]["status"] == "expired"  # lazily, already
     orders.release_expired_holds()
     assert order_row(order["id"])["status"] == "expired"
@@ -520,9 +515,7 @@ def test_late_approval_takes_every_place_back_when_all_are_free(
 ):
     ev = make_event()
     buyer = new_user()
-    order = hold(ev, buyer, quantity=2, seat=2, products=3)
-    payment = pay(buyer, order["id"], "boleto")
-    force_expiry(order["id"])
+    order, payment = lapsed(ev, buyer, "boleto", quantity=2, seat=2, products=3)
     if released_by_job:
         orders.release_expired_holds()
         assert (order_row(order["id"])["status"], available(ev), seat_owner(ev, 2), stock(ev)) == (
@@ -549,9 +542,7 @@ def test_late_approval_when_a_seat_was_sold_meanwhile_is_refund_due_with_an_emai
 ):
     ev = make_event()
     buyer = new_user()
-    order = hold(ev, buyer, quantity=2, seat=3, products=1)
-    payment = pay(buyer, order["id"], "boleto")
-    force_expiry(order["id"])
+    order, payment = lapsed(ev, buyer, "boleto", quantity=2, seat=3, products=1)
     orders.release_expired_holds()
     rival = hold(ev, new_user(), quantity=0, seat=3)
     assert webhook(payment["id"], "approved") == {

@@ -8,7 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from paid_orders import email_of, hold, paid_quietly, s3_object, wide_pool  # noqa: F401 - fixture
+from paid_orders import email_of, hold, paid_quietly, s3_object
 
 from ticketing import db
 from ticketing.api.after_payment import TransferIn

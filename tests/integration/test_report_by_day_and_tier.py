@@ -6,9 +6,8 @@ import csv
 import io
 
 from ticketing import db
-from ticketing.api.catalog import SectorIn
 from ticketing.api.orders import OrderIn
-from ticketing.services import catalog, orders, reports
+from ticketing.services import orders, reports
 
 
 def hold(buyer, event_id, sector_id, quantity):
@@ -24,23 +23,16 @@ def paid_at(order_id: str, moment: str) -> None:
     )
 
 
-def test_days_follow_the_events_time_zone_and_lotes_count_paid_places(make_event, new_user, organizer):
+def test_days_follow_the_events_time_zone_and_lotes_count_paid_places(
+    make_event, new_user, organizer, add_general_sector
+):
     ev = make_event(timezone="America/Manaus")  # UTC-4 all year
     event_id = ev["event"]["id"]
-    sector = catalog.create_sector(
-        organizer,
-        event_id,
-        SectorIn(
-            name="Lotes",
-            kind="general",
-            price_cents=20000,
-            capacity=100,
-            tiers=[
-                {"name": "1º lote", "price_cents": 10000, "quantity": 3},
-                {"name": "2º lote", "price_cents": 15000, "quantity": 10},
-            ],
-        ),
-    )
+    lotes = [
+        {"name": "1º lote", "price_cents": 10000, "quantity": 3},
+        {"name": "2º lote", "price_cents": 15000, "quantity": 10},
+    ]
+    sector = add_general_sector(event_id, name="Lotes", price_cents=20000, capacity=100, tiers=lotes)
     first = hold(new_user(), event_id, sector["id"], 2)  # 1º lote
     crossing = hold(new_user(), event_id, sector["id"], 3)  # 1 at the 1º lote, 2 at the 2º
     held_only = hold(new_user(), event_id, sector["id"], 1)  # 2º lote, never paid

@@ -7,7 +7,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from paid_orders import email_of, fetch, paid_quietly, wide_pool  # noqa: F401 - fixture
+from paid_orders import email_of, fetch, paid_quietly
 
 from ticketing import db
 from ticketing.api.after_payment import CheckInIn, TransferIn

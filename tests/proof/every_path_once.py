@@ -13,10 +13,10 @@ import psycopg
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from proof_support import PROJECT_ROOT, card, event_on_sale, send_webhook, template_routes  # noqa: E402
+from proof_support import card, event_on_sale, send_webhook, template_routes  # noqa: E402
 
 from localrun import LocalRuntime  # noqa: E402
-from localrun.testing import ApiClient, random_cpf  # noqa: E402
+from localrun.testing import ApiClient, eventually, random_cpf  # noqa: E402
 
 DECLINED = "4000000000000002"
 
@@ -26,15 +26,6 @@ def _account(api: ApiClient, name: str) -> str:
     made = api.post("/users", json={"email": email, "password": password, "name": name, "cpf": random_cpf()})
     assert made.status == 201, made.text
     return api.post("/auth/token", json={"email": email, "password": password}).json["access_token"]
-
-
-def _until(check, seconds: float = 20.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def _every_path(api: ApiClient, runtime: LocalRuntime, admin_url: str) -> None:
@@ -73,8 +64,8 @@ def _every_path(api: ApiClient, runtime: LocalRuntime, admin_url: str) -> None:
     assert api.put(f"/orders/{paid['id']}/products", token=buyer, json={"products": []}).status in (200, 409)
     assert pay(paid, method="card", card=card()).status in (200, 201)
     assert runtime.run_schedule_now("PublishOutboxFunction").succeeded
-    assert _until(lambda: api.get(f"/orders/{paid['id']}/invoice", token=buyer).status == 200)
-    tickets = _until(lambda: api.get(f"/orders/{paid['id']}/tickets", token=buyer).json.get("items"))
+    assert eventually(lambda: api.get(f"/orders/{paid['id']}/invoice", token=buyer).status == 200)
+    tickets = eventually(lambda: api.get(f"/orders/{paid['id']}/tickets", token=buyer).json.get("items"))
     assert tickets
     assert api.post("/checkins", token=organizer, json={"code": tickets[0]["code"]}).status == 200
     assert api.post("/checkins", token=organizer, json={"code": tickets[0]["code"]}).status == 409
@@ -118,7 +109,7 @@ def _every_path(api: ApiClient, runtime: LocalRuntime, admin_url: str) -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE application_name = 'ticketing' AND datname = current_database()"
         )
-    assert _until(lambda: api.get(f"/events/{show['id']}").status == 200)
+    assert eventually(lambda: api.get(f"/events/{show['id']}").status == 200)
     # Reports, lists, every route once with real ids (answers of any status: the handler runs).
     ids = {"event_id": show["id"], "order_id": paid["id"], "sector_id": general}
     for route in template_routes():
@@ -151,7 +142,6 @@ def _every_path(api: ApiClient, runtime: LocalRuntime, admin_url: str) -> None:
 
 def main(url: str) -> None:
     runtime = LocalRuntime(
-        PROJECT_ROOT / "template.yaml",
         port=0,
         database_url=url,
         env_overrides={"EXPIRY_INTERVAL_SECONDS": "86400", "CANCELLATION_INTERVAL_SECONDS": "86400"},

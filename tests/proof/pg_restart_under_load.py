@@ -17,7 +17,7 @@ from localrun.testing import ApiClient, random_cpf
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from proof_support import PROJECT_ROOT, card, event_on_sale  # noqa: E402
+from proof_support import card, event_on_sale  # noqa: E402
 
 CLIENT_TIMEOUT = 10.0
 DOWN_SECONDS = 2.0
@@ -39,7 +39,6 @@ def main(folder: Path) -> dict:
     socket_dir = server.get_postmaster_info().socket_dir
     url = database.with_database(server.get_uri(), "ticketing")
     runtime = LocalRuntime(
-        PROJECT_ROOT / "template.yaml",
         port=0,
         database_url=url,
         data_folder=folder,

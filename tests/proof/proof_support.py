@@ -13,7 +13,7 @@ import pytest
 
 from localrun.routes import routes_from_template
 from localrun.template import load_template
-from localrun.testing import ApiClient, create_event_on_sale
+from localrun.testing import ApiClient, card_details, general_and_seated_on_sale
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS = "https://ticketing.example.com/problems/"
@@ -66,31 +66,15 @@ def event_on_sale(
     **fields,
 ) -> dict:
     """An event on sale over HTTP: a general sector, a seated sector (row A) and one add-on."""
-    made = create_event_on_sale(
+    return general_and_seated_on_sale(
         api,
         token,
+        general=(10000, capacity),
+        seated=(20000, [{"row": "A", "seats": seats}]),
+        add_on={"name": "Água", "price_cents": 500, "stock": stock},
         name="Prova",
-        sectors=[
-            {"name": "Pista", "kind": "general", "price_cents": 10000, "capacity": capacity},
-            {
-                "name": "Cadeiras",
-                "kind": "seated",
-                "price_cents": 20000,
-                "rows": [{"row": "A", "seats": seats}],
-            },
-        ],
-        products=[{"name": "Água", "price_cents": 500, "stock": stock}],
         **fields,
     )
-    general, seated = made["sectors"]
-    seat_map = api.get(f"/events/{made['id']}/sectors/{seated['id']}/seats").json["items"]
-    return {
-        "id": made["id"],
-        "general": general,
-        "seated": seated,
-        "product": made["products"][0],
-        "seats": seat_map,
-    }
 
 
 def hold(api: ApiClient, token: str, event: dict, quantity: int = 1, product: int = 0) -> dict:
@@ -106,7 +90,7 @@ def hold(api: ApiClient, token: str, event: dict, quantity: int = 1, product: in
 
 
 def card(number: str = APPROVED_CARD, cvv: str = CVV) -> dict:
-    return {"number": number, "holder": "Maria da Silva", "exp_month": 7, "exp_year": 2032, "cvv": cvv}
+    return card_details(number=number, cvv=cvv)
 
 
 def sign(raw: bytes, secret: str) -> str:

@@ -32,7 +32,8 @@ from proof_support import (
     sign,
     template_routes,
 )
-from psycopg import sql
+
+from localrun.testing import database_text, logged_text
 
 ORGANIZER_ROUTES = {
     ("POST", "/events"),
@@ -366,21 +367,6 @@ def test_withdrawal_of_an_order_that_was_never_paid_is_refused(api, make_account
 # ---------- card data and secrets ----------
 
 
-def _database_text(database_url: str) -> list[str]:
-    values: list[str] = []
-    with psycopg.connect(database_url) as conn:
-        columns = conn.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
-            " AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')"
-        ).fetchall()
-        for table, column in columns:
-            query = sql.SQL("SELECT {}::text FROM {} WHERE {} IS NOT NULL").format(
-                sql.Identifier(column), sql.Identifier(table), sql.Identifier(column)
-            )
-            values.extend(row[0] for row in conn.execute(query))
-    return values
-
-
 CARD_TEXT = re.compile(rf"{APPROVED_CARD}|4111[ -]?1111[ -]?1111[ -]?1111|\"?cvv\"?\s*[:=]\s*\"?{CVV}")
 
 
@@ -408,15 +394,10 @@ def test_card_numbers_and_cvvs_are_never_logged_or_stored(
         assert paid.status == 201 and not CARD_TEXT.search(paid.text)
     finally:
         app_logger.setLevel(previous)
-    captured = capfd.readouterr()
-    logs = (
-        captured.out
-        + captured.err
-        + "\n".join(f"{r.getMessage()} {json.dumps(r.__dict__, default=str)}" for r in caplog.records)
-    )
+    logs = logged_text(capfd, caplog)
     assert "payments" in logs, "the payment requests were not logged at all: the scan would prove nothing"
     assert CARD_TEXT.findall(logs) == []
-    assert [v[:80] for v in _database_text(database_url) if CARD_TEXT.search(v)] == []
+    assert [v[:80] for v in database_text(database_url) if CARD_TEXT.search(v)] == []
     assert CARD_TEXT.search(json.dumps(card())), "the scanner must find card data where there is some"
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ticketing_cli.common import JsonOption, api, app, console, emit_json, handles_errors, interactive, usage
+from ticketing_cli.common import JsonOption, api, app, command, console, emit_json, interactive, usage
 from ticketing_cli.credentials import credentials_path
 from ticketing_cli.formatting import cpf as format_cpf
 
@@ -20,8 +20,7 @@ def _ask(value: str | None, prompt: str, option: str, hide: bool = False) -> str
     return typer.prompt(prompt, hide_input=hide)
 
 
-@app.command()
-@handles_errors
+@command(app)
 def signup(
     email: Annotated[str | None, typer.Option(help="Your e-mail (you sign in with it).")] = None,
     name: Annotated[str | None, typer.Option(help="Your full name.")] = None,
@@ -55,8 +54,7 @@ def signup(
         out.print("Signed in.")
 
 
-@app.command()
-@handles_errors
+@command(app)
 def login(
     email: Annotated[str | None, typer.Option(help="Your e-mail.")] = None,
     password: Annotated[
@@ -74,8 +72,7 @@ def login(
     console().print(f"Signed in as [bold]{email}[/] on {api().base_url}.")
 
 
-@app.command()
-@handles_errors
+@command(app)
 def logout(as_json: JsonOption = False) -> None:
     """Forget the token kept for this API."""
     forgotten = api().sign_out()
@@ -85,8 +82,7 @@ def logout(as_json: JsonOption = False) -> None:
     console().print("Signed out." if forgotten else "You were not signed in.")
 
 
-@app.command()
-@handles_errors
+@command(app)
 def whoami(as_json: JsonOption = False) -> None:
     """Show who you are signed in as (name, e-mail, CPF, roles)."""
     me = api().call("GET", "/users/me").body

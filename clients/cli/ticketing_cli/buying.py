@@ -17,9 +17,13 @@ from ticketing_cli import seatmap
 from ticketing_cli.catalog import product_table, sector_table
 from ticketing_cli.client import ApiError
 from ticketing_cli.common import (
+    EventArg,
     JsonOption,
+    OrderArg,
+    PaidOrderArg,
     api,
     app,
+    command,
     console,
     emit_json,
     event_timezones,
@@ -27,12 +31,13 @@ from ticketing_cli.common import (
     find_sector,
     get_event,
     get_products,
-    handles_errors,
     interactive,
+    now_is,
     order_id,
     orders_app,
     parse_product_options,
     short_id,
+    show,
     usage,
 )
 from ticketing_cli.formatting import boleto_line, local_date, local_time, money, parse_time
@@ -161,10 +166,9 @@ def _sector_of_seats(event: dict, labels: list[str]) -> dict:
     raise usage("say which sector the seats are in with --sector")
 
 
-@app.command()
-@handles_errors
+@command(app)
 def buy(
-    event: Annotated[str, typer.Argument(help="Event id, or a unique part of its name.")],
+    event: EventArg,
     seat: Annotated[
         list[str] | None, typer.Option("--seat", help="A seat label like B-12; repeatable.")
     ] = None,
@@ -317,10 +321,9 @@ def payment_view(payment: dict, event: dict | None) -> None:
         out.print(say("The payment was declined; the order is still held, you may try again."), style="red")
 
 
-@app.command()
-@handles_errors
+@command(app)
 def pay(
-    order: Annotated[str, typer.Argument(help="Order id.")],
+    order: OrderArg,
     method: Annotated[str, typer.Option(help="card, pix or boleto.")],
     installments: Annotated[int | None, typer.Option(min=1, max=12, help="Card installments.")] = None,
     card_number: Annotated[str | None, typer.Option(help="Card number (asked when left out).")] = None,
@@ -373,8 +376,7 @@ def pay(
         raise fail(f"timeout — the payment was not confirmed within {wait} s", 1)
 
 
-@orders_app.command("list")
-@handles_errors
+@command(orders_app, "list")
 def orders_list(
     limit: Annotated[int, typer.Option(min=1, max=200, help="How many orders per page.")] = 50,
     cursor: Annotated[str | None, typer.Option(help="The next_cursor of a previous page.")] = None,
@@ -382,10 +384,7 @@ def orders_list(
 ) -> None:
     """List your orders, newest first."""
     page = api().call("GET", "/orders", query={"limit": limit, "cursor": cursor}).body
-    if as_json:
-        emit_json(page)
-        return
-    _orders_table(page, say("Your orders"))
+    show(page, as_json, lambda page: _orders_table(page, say("Your orders")))
 
 
 def _orders_table(page: dict, title: str) -> None:
@@ -420,36 +419,29 @@ def _orders_table(page: dict, title: str) -> None:
         out.print(f"More: --cursor {page['next_cursor']}", style="dim")
 
 
-@orders_app.command("show")
-@handles_errors
-def orders_show(order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False) -> None:
+@command(orders_app, "show")
+def orders_show(order: OrderArg, as_json: JsonOption = False) -> None:
     """Show an order: status, hold deadline, tickets, add-ons and total."""
     order = order_id(order)
     found = api().call("GET", f"/orders/{order}").body
-    if as_json:
-        emit_json(found)
-        return
-    order_view(found, _order_event(found))
+    show(found, as_json, lambda found: order_view(found, _order_event(found)))
 
 
-@orders_app.command("cancel")
-@handles_errors
-def orders_cancel(
-    order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False
-) -> None:
+def _change_order(order: str, action: str, as_json: bool) -> None:
+    """POST /orders/{id}/{action} (cancel, withdrawal, refund), then the order's new status."""
+    found = api().call("POST", f"/orders/{order}/{action}").body
+    show(found, as_json, lambda found: now_is(f"Order {found.get('id', order)}", found.get("status")))
+
+
+@command(orders_app, "cancel")
+def orders_cancel(order: OrderArg, as_json: JsonOption = False) -> None:
     """Cancel a held order; its seats, places and add-ons go back on sale."""
-    order = order_id(order)
-    found = api().call("POST", f"/orders/{order}/cancel").body
-    if as_json:
-        emit_json(found)
-        return
-    console().print(f"Order {found['id']} is now [bold]{found.get('status')}[/].")
+    _change_order(order_id(order), "cancel", as_json)
 
 
-@orders_app.command("addons")
-@handles_errors
+@command(orders_app, "addons")
 def orders_addons(
-    order: Annotated[str, typer.Argument(help="Order id.")],
+    order: OrderArg,
     product: Annotated[
         list[str] | None,
         typer.Option("--product", help="An add-on as NAME_OR_ID:QTY; repeatable; none clears."),
@@ -461,43 +453,24 @@ def orders_addons(
     found = api().call("GET", f"/orders/{order}").body
     chosen = parse_product_options(product or [], get_products(found["event_id"]))
     changed = api().call("PUT", f"/orders/{order}/products", {"products": chosen}).body
-    if as_json:
-        emit_json(changed)
-        return
-    order_view(changed, _order_event(changed))
+    show(changed, as_json, lambda changed: order_view(changed, _order_event(changed)))
 
 
-@orders_app.command("withdraw")
-@handles_errors
-def orders_withdraw(
-    order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False
-) -> None:
+@command(orders_app, "withdraw")
+def orders_withdraw(order: OrderArg, as_json: JsonOption = False) -> None:
     """Withdraw from a paid order (right of withdrawal, CDC art. 49): refunded, fee included."""
-    order = order_id(order)
-    found = api().call("POST", f"/orders/{order}/withdrawal").body
-    if as_json:
-        emit_json(found)
-        return
-    console().print(f"Order {found.get('id', order)} is now [bold]{found.get('status')}[/].")
+    _change_order(order_id(order), "withdrawal", as_json)
 
 
-@orders_app.command("refund")
-@handles_errors
-def orders_refund(
-    order: Annotated[str, typer.Argument(help="Order id.")], as_json: JsonOption = False
-) -> None:
+@command(orders_app, "refund")
+def orders_refund(order: OrderArg, as_json: JsonOption = False) -> None:
     """Organizers: refund a paid order; its places go back on sale."""
-    found = api().call("POST", f"/orders/{order}/refund").body
-    if as_json:
-        emit_json(found)
-        return
-    console().print(f"Order {found.get('id', order)} is now [bold]{found.get('status')}[/].")
+    _change_order(order, "refund", as_json)
 
 
-@orders_app.command("desk")
-@handles_errors
+@command(orders_app, "desk")
 def orders_desk(
-    event: Annotated[str, typer.Argument(help="Event id.")],
+    event: EventArg,
     status: Annotated[str | None, typer.Option(help="Only orders in this status.")] = None,
     email: Annotated[str | None, typer.Option(help="Only this buyer's orders.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=200, help="How many orders per page.")] = 50,
@@ -515,10 +488,7 @@ def orders_desk(
         )
         .body
     )
-    if as_json:
-        emit_json(page)
-        return
-    _orders_table(page, f"Orders of {found['name']}")
+    show(page, as_json, lambda page: _orders_table(page, f"Orders of {found['name']}"))
 
 
 def _save(folder: Path, name: str, content: bytes) -> Path:
@@ -553,10 +523,9 @@ def _not_paid_yet(order: str) -> Exception | None:
     )
 
 
-@app.command()
-@handles_errors
+@command(app)
 def tickets(
-    order: Annotated[str, typer.Argument(help="Order id (a paid order).")],
+    order: PaidOrderArg,
     download: Annotated[Path | None, typer.Option(help="Save each ticket's PDF in this folder.")] = None,
     qr: Annotated[
         bool, typer.Option("--qr", help="Draw each ticket's code as a QR in the terminal.")
@@ -599,10 +568,9 @@ def tickets(
         out.print(say("Saved {path}", path=path))
 
 
-@app.command()
-@handles_errors
+@command(app)
 def invoice(
-    order: Annotated[str, typer.Argument(help="Order id (a paid order).")],
+    order: PaidOrderArg,
     download: Annotated[Path | None, typer.Option(help="Save the invoice JSON in this folder.")] = None,
     as_json: JsonOption = False,
 ) -> None:

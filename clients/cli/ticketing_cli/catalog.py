@@ -11,19 +11,22 @@ from rich.table import Table
 
 from ticketing_cli import seatmap
 from ticketing_cli.common import (
+    EventArg,
     JsonOption,
     api,
     app,
+    command,
     console,
     emit_json,
     events_app,
     find_sector,
     get_event,
     get_products,
-    handles_errors,
+    now_is,
     products_app,
     sectors_app,
     short_id,
+    show,
     usage,
 )
 from ticketing_cli.formatting import local_time, money, parse_money, zone
@@ -88,8 +91,7 @@ def product_table(products: list[dict]) -> Table:
     return table
 
 
-@events_app.command("list")
-@handles_errors
+@command(events_app, "list")
 def events_list(
     status: Annotated[
         str | None, typer.Option(help="Only events in this status (on_sale, draft, closed...).")
@@ -118,10 +120,9 @@ def events_list(
         out.print(f"More: ticketing events list --cursor {page['next_cursor']}", style="dim")
 
 
-@events_app.command("show")
-@handles_errors
+@command(events_app, "show")
 def events_show(
-    event: Annotated[str, typer.Argument(help="Event id, or a unique part of its name.")],
+    event: EventArg,
     as_json: JsonOption = False,
 ) -> None:
     """Show an event: when and where, its sectors with prices and availability, and its add-ons."""
@@ -162,8 +163,7 @@ def _starts_at(text: str, timezone: str) -> str:
     return moment.astimezone(zone("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@events_app.command("create")
-@handles_errors
+@command(events_app, "create")
 def events_create(
     name: Annotated[str, typer.Option(help="The event's name.")],
     venue: Annotated[str, typer.Option(help="Where it happens.")],
@@ -208,34 +208,24 @@ def events_create(
 def _set_status(event: str, status: str, as_json: bool) -> None:
     found = get_event(event)
     changed = api().call("PATCH", f"/events/{found['id']}", {"status": status}).body
-    if as_json:
-        emit_json(changed)
-        return
-    console().print(f"[bold]{changed['name']}[/] is now {changed.get('status')}.")
+    show(changed, as_json, lambda changed: now_is(f"[bold]{changed['name']}[/]", changed.get("status")))
 
 
-@events_app.command("publish")
-@handles_errors
-def events_publish(
-    event: Annotated[str, typer.Argument(help="Event id.")], as_json: JsonOption = False
-) -> None:
+@command(events_app, "publish")
+def events_publish(event: EventArg, as_json: JsonOption = False) -> None:
     """Organizers: put an event on sale."""
     _set_status(event, "on_sale", as_json)
 
 
-@events_app.command("close")
-@handles_errors
-def events_close(
-    event: Annotated[str, typer.Argument(help="Event id.")], as_json: JsonOption = False
-) -> None:
+@command(events_app, "close")
+def events_close(event: EventArg, as_json: JsonOption = False) -> None:
     """Organizers: close sales of an event."""
     _set_status(event, "closed", as_json)
 
 
-@events_app.command("cancel")
-@handles_errors
+@command(events_app, "cancel")
 def events_cancel(
-    event: Annotated[str, typer.Argument(help="Event id.")],
+    event: EventArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -263,10 +253,9 @@ def parse_rows(specs: list[str]) -> list[dict]:
     return rows
 
 
-@sectors_app.command("add")
-@handles_errors
+@command(sectors_app, "add")
 def sectors_add(
-    event: Annotated[str, typer.Argument(help="Event id.")],
+    event: EventArg,
     name: Annotated[str, typer.Option(help="Sector name, e.g. Pista or Plateia.")],
     kind: Annotated[str, typer.Option(help="seated or general.")],
     price: Annotated[str, typer.Option(help="Full price, e.g. 180,00.")],
@@ -305,8 +294,7 @@ def sectors_add(
     )
 
 
-@products_app.command("list")
-@handles_errors
+@command(products_app, "list")
 def products_list(
     event: Annotated[str, typer.Option(help="Event id or name: its add-ons and the global ones.")],
     as_json: JsonOption = False,
@@ -320,8 +308,7 @@ def products_list(
     console().print(product_table(products) if products else "No add-ons.")
 
 
-@products_app.command("add")
-@handles_errors
+@command(products_app, "add")
 def products_add(
     name: Annotated[str, typer.Option(help="Add-on name.")],
     price: Annotated[str, typer.Option(help="Price, e.g. 15,00.")],
@@ -350,10 +337,9 @@ def products_add(
     )
 
 
-@app.command()
-@handles_errors
+@command(app)
 def seats(
-    event: Annotated[str, typer.Argument(help="Event id, or a unique part of its name.")],
+    event: EventArg,
     sector: Annotated[str, typer.Argument(help="Sector name or id.")],
     as_json: JsonOption = False,
 ) -> None:

@@ -40,6 +40,9 @@ app.add_typer(sectors_app, name="sectors")
 app.add_typer(products_app, name="products")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's raw JSON answer (for scripts).")]
+EventArg = Annotated[str, typer.Argument(help="Event id, or a unique part of its name.")]
+OrderArg = Annotated[str, typer.Argument(help="Order id.")]
+PaidOrderArg = Annotated[str, typer.Argument(help="Order id (a paid order).")]
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -119,6 +122,28 @@ def handles_errors(function: F) -> F:
             raise typer.Exit(failure.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
+    """A command of `group` (the app or a sub-command group) whose CliFailure ends it as handles_errors says."""
+
+    def register(function: F) -> F:
+        return group.command(name)(handles_errors(function))
+
+    return register
+
+
+def show(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    """The API's answer: raw JSON with --json, else as `render` shows it to people."""
+    if as_json:
+        emit_json(data)
+    else:
+        render(data)
+
+
+def now_is(subject: str, status: str | None) -> None:
+    """One line saying what a change left something in: `Order 1a2b... is now cancelled.`"""
+    console().print(f"{subject} is now [bold]{status}[/].")
 
 
 def interactive() -> bool:

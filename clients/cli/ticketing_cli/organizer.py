@@ -8,14 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ticketing_cli.common import JsonOption, api, app, console, emit_json, get_event, handles_errors
+from ticketing_cli.common import EventArg, JsonOption, api, app, command, console, emit_json, get_event
 from ticketing_cli.formatting import local_time, money
 
 
-@app.command()
-@handles_errors
+@command(app)
 def report(
-    event: Annotated[str, typer.Argument(help="Event id.")],
+    event: EventArg,
     csv: Annotated[bool, typer.Option("--csv", help="Print the report as CSV (from the API).")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -68,8 +67,7 @@ def report(
         out.print(line)
 
 
-@app.command()
-@handles_errors
+@command(app)
 def checkin(
     code: Annotated[str, typer.Argument(help="The ticket's code (read from its QR).")],
     event: Annotated[str | None, typer.Option(help="Refuse tickets of any other event (event id).")] = None,

@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from ticketing_cli import credentials
-from ticketing_cli.common import JsonOption, api, app, console, emit_json, get_event, handles_errors, usage
+from ticketing_cli.common import (
+    EventArg,
+    JsonOption,
+    api,
+    app,
+    command,
+    console,
+    emit_json,
+    get_event,
+    show,
+    usage,
+)
 from ticketing_cli.language import say
 
 queue_app = typer.Typer(
@@ -72,25 +83,18 @@ def _show(entry: dict) -> None:
     )
 
 
-@queue_app.command("join")
-@handles_errors
-def queue_join(
-    event: Annotated[str, typer.Argument(help="Event id or name.")], as_json: JsonOption = False
-) -> None:
+@command(queue_app, "join")
+def queue_join(event: EventArg, as_json: JsonOption = False) -> None:
     """Join an event's waiting room (once per account; joining again shows your entry)."""
     found = get_event(event)
     entry = api().call("POST", f"/events/{found['id']}/queue").body
     remember(found["id"], entry)
-    if as_json:
-        emit_json(entry)
-        return
-    _show(entry)
+    show(entry, as_json, _show)
 
 
-@queue_app.command("status")
-@handles_errors
+@command(queue_app, "status")
 def queue_status(
-    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    event: EventArg,
     wait: Annotated[bool, typer.Option("--wait", help="Poll every few seconds until admitted.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -107,16 +111,12 @@ def queue_status(
         if not as_json:
             _show(entry)
         time.sleep(min(10, max(2, int(entry.get("eta_seconds") or 2) // 4)))
-    if as_json:
-        emit_json(entry)
-        return
-    _show(entry)
+    show(entry, as_json, _show)
 
 
-@queue_app.command("settings")
-@handles_errors
+@command(queue_app, "settings")
 def queue_settings(
-    event: Annotated[str, typer.Argument(help="Event id or name.")],
+    event: EventArg,
     enable: Annotated[
         bool | None, typer.Option("--enable/--disable", help="Turn the waiting room on or off.")
     ] = None,
@@ -167,11 +167,8 @@ def figures_line(event_id: str) -> str | None:
     )
 
 
-@queue_app.command("figures")
-@handles_errors
-def queue_figures(
-    event: Annotated[str, typer.Argument(help="Event id or name.")], as_json: JsonOption = False
-) -> None:
+@command(queue_app, "figures")
+def queue_figures(event: EventArg, as_json: JsonOption = False) -> None:
     """Organizers: the waiting room's figures (waiting, admitted, oldest wait)."""
     found = get_event(event)
     if as_json:

@@ -8,8 +8,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "POST /events", role="organizer", status=201, body=Event, problems=[404])
-def create_event(body: EventIn, caller: Caller):
+@route(app, "POST /events", role="organizer", status=201, problems=[404])
+def create_event(body: EventIn, caller: Caller) -> Event:
     """Create an event (in draft)"""
     return catalog.create_event(caller, body)
 

@@ -8,8 +8,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "POST /products", role="organizer", status=201, body=Product, problems=[404])
-def create_product(body: ProductIn, caller: Caller):
+@route(app, "POST /products", role="organizer", status=201, problems=[404])
+def create_product(body: ProductIn, caller: Caller) -> Product:
     """Create an add-on"""
     return catalog.create_product(caller, body)
 

@@ -8,15 +8,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST /events/{event_id}/sectors",
-    role="organizer",
-    status=201,
-    body=Sector,
-    problems=[404, "invalid-state"],
-)
-def create_sector(event_id: str, body: SectorIn, caller: Caller):
+@route(app, "POST /events/{event_id}/sectors", role="organizer", status=201, problems=["invalid-state"])
+def create_sector(event_id: str, body: SectorIn, caller: Caller) -> Sector:
     """Add a sector"""
     return catalog.create_sector(caller, event_id, body)
 

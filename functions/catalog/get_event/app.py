@@ -7,8 +7,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}", body=Event, problems=[404])
-def get_event(event_id: str, caller: Caller | None):
+@route(app, "GET /events/{event_id}")
+def get_event(event_id: str, caller: Caller | None) -> Event:
     """An event with its sectors"""
     return catalog.get_event(event_id, caller)
 

@@ -7,8 +7,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}/sectors/{sector_id}/seats", body=SeatMap, problems=[404])
-def get_seat_map(event_id: str, sector_id: str, caller: Caller | None):
+@route(app, "GET /events/{event_id}/sectors/{sector_id}/seats")
+def get_seat_map(event_id: str, sector_id: str, caller: Caller | None) -> SeatMap:
     """Seat map of a sector"""
     return catalog.seat_map(event_id, sector_id, caller)
 

@@ -12,7 +12,7 @@ Search = text_query("words found, in this order, in the name or venue (case and 
 City = text_query("the city (case and accents ignored)")
 
 
-@route(app, "GET /events", body=EventPage, problems=[422])
+@route(app, "GET /events", problems=[422])
 def list_events(
     caller: Caller | None,
     status: EventStatus | None = None,
@@ -20,7 +20,7 @@ def list_events(
     city: City = None,
     limit: Limit = None,
     cursor: Cursor = None,
-):
+) -> EventPage:
     """List events"""
     return catalog.list_events(status, limit, cursor, caller, q=q, city=city)
 

@@ -11,8 +11,10 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /products", body=ProductList, problems=[404, 422])
-def list_products(caller: Caller | None, event_id: Annotated[UUID, Query(description="the event")]):
+@route(app, "GET /products", problems=[404, 422])
+def list_products(
+    caller: Caller | None, event_id: Annotated[UUID, Query(description="the event")]
+) -> ProductList:
     """Add-ons for an event"""
     return catalog.list_products(str(event_id), caller)
 

@@ -8,8 +8,8 @@ from ticketing.services import catalog
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "PATCH /events/{event_id}", role="organizer", body=Event, problems=[404, "invalid-state"])
-def update_event(event_id: str, body: EventPatch, caller: Caller):
+@route(app, "PATCH /events/{event_id}", role="organizer", problems=["invalid-state"])
+def update_event(event_id: str, body: EventPatch, caller: Caller) -> Event:
     """Change an event or its status"""
     return catalog.update_event(caller, event_id, body)
 

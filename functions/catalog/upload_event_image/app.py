@@ -13,12 +13,10 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /events/{event_id}/image",
     role="organizer",
     status=201,
-    body=EventImageUpload,
-    problems=[404],
     success_description="A presigned S3 POST: send `fields` and then the file (JPEG, PNG or WebP, at most 5 MB, "
     "with the Content-Type asked for) as multipart/form-data to `upload_url`; the event shows `image_url`",
 )
-def upload_event_image(event_id: str, caller: Caller, body: EventImageIn | None = None):
+def upload_event_image(event_id: str, caller: Caller, body: EventImageIn | None = None) -> EventImageUpload:
     """Upload an image for the event"""
     return catalog.event_image_upload(caller, event_id, body)
 

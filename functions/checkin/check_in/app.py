@@ -12,7 +12,6 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "POST /checkins",
     role="organizer",
-    body=CheckIn,
     problems=[404, "already-checked-in", "invalid-state", "wrong-event"],
     notes={
         404: "No ticket with this code at the caller's events (`not-found`)",
@@ -20,7 +19,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
         "first scan let the ticket in), `invalid-state` (refunded), `wrong-event`",
     },
 )
-def check_in(body: CheckInIn, caller: Caller):
+def check_in(body: CheckInIn, caller: Caller) -> CheckIn:
     """Check a ticket in (first scan wins)"""
     return checkins.check_in(caller, body)
 

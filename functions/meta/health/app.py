@@ -7,8 +7,8 @@ from ticketing.routes import lambda_handler_for, route
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /health", body=Health)
-def health():
+@route(app, "GET /health")
+def health() -> Health:
     """Liveness and database check"""
     db.fetch_one("SELECT 1 AS ok")
     return {"status": "ok", "database": "ok"}

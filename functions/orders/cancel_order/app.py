@@ -7,8 +7,8 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "POST /orders/{order_id}/cancel", role="buyer", body=Order, problems=[404, "invalid-state"])
-def cancel_order(order_id: str, caller: Caller):
+@route(app, "POST /orders/{order_id}/cancel", role="buyer", problems=["invalid-state"])
+def cancel_order(order_id: str, caller: Caller) -> Order:
     """Cancel an order"""
     return orders.cancel_order(caller, order_id)
 

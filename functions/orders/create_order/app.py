@@ -14,7 +14,6 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /orders",
     role="buyer",
     status=201,
-    body=Order,
     problems=[
         403,
         404,
@@ -38,7 +37,7 @@ def create_order(
     caller: Caller,
     idempotency_key: IdempotencyKey = None,
     admission_token: AdmissionToken = None,
-):
+) -> Order:
     """Hold tickets and add-ons"""
     return orders.hold_order(caller, body, idempotency_key, admission_token).order
 

@@ -7,8 +7,8 @@ from ticketing.services import invoices
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /orders/{order_id}/invoice", role="buyer", body=Invoice, problems=[404])
-def get_invoice(order_id: str, caller: Caller):
+@route(app, "GET /orders/{order_id}/invoice", role="buyer")
+def get_invoice(order_id: str, caller: Caller) -> Invoice:
     """The invoice of a paid order (404 until issued)"""
     return invoices.get_invoice(caller, order_id)
 

@@ -7,8 +7,8 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /orders/{order_id}", role="buyer", body=Order, problems=[404])
-def get_order(order_id: str, caller: Caller):
+@route(app, "GET /orders/{order_id}", role="buyer")
+def get_order(order_id: str, caller: Caller) -> Order:
     """An order"""
     return orders.get_order(caller, order_id)
 

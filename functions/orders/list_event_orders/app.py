@@ -9,7 +9,7 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}/orders", role="organizer", body=OrderPage, problems=[404, 422])
+@route(app, "GET /events/{event_id}/orders", role="organizer", problems=[422])
 def list_event_orders(
     event_id: str,
     caller: Caller,
@@ -17,7 +17,7 @@ def list_event_orders(
     email: str | None = None,
     limit: Limit = None,
     cursor: Cursor = None,
-):
+) -> OrderPage:
     """Order desk"""
     return orders.list_event_orders(caller, event_id, status, email, limit, cursor)
 

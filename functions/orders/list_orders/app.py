@@ -8,8 +8,8 @@ from ticketing.services import orders
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /orders", role="buyer", body=OrderPage, problems=[422])
-def list_orders(caller: Caller, limit: Limit = None, cursor: Cursor = None):
+@route(app, "GET /orders", role="buyer", problems=[422])
+def list_orders(caller: Caller, limit: Limit = None, cursor: Cursor = None) -> OrderPage:
     """My orders"""
     return orders.list_orders(caller, limit, cursor)
 

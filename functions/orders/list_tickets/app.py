@@ -7,8 +7,8 @@ from ticketing.services import tickets
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /orders/{order_id}/tickets", role="buyer", body=TicketList, problems=[404])
-def list_tickets(order_id: str, caller: Caller):
+@route(app, "GET /orders/{order_id}/tickets", role="buyer")
+def list_tickets(order_id: str, caller: Caller) -> TicketList:
     """The e-tickets of my paid order"""
     return tickets.list_tickets(caller, order_id)
 

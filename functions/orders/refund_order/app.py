@@ -7,8 +7,8 @@ from ticketing.services import refunds
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "POST /orders/{order_id}/refund", role="organizer", body=Order, problems=[404, "invalid-state"])
-def refund_order(order_id: str, caller: Caller):
+@route(app, "POST /orders/{order_id}/refund", role="organizer", problems=["invalid-state"])
+def refund_order(order_id: str, caller: Caller) -> Order:
     """Refund a paid order (organizer)"""
     return refunds.refund_order(caller, order_id)
 

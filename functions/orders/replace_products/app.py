@@ -12,10 +12,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "PUT /orders/{order_id}/products",
     role="buyer",
-    body=Order,
-    problems=[404, "hold-expired", "invalid-state", "out-of-stock"],
+    problems=["hold-expired", "invalid-state", "out-of-stock"],
 )
-def replace_products(order_id: str, body: ProductsIn, caller: Caller):
+def replace_products(order_id: str, body: ProductsIn, caller: Caller) -> Order:
     """Replace add-ons"""
     return orders.replace_products(caller, order_id, body)
 

@@ -7,8 +7,8 @@ from ticketing.services import cancellations
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "POST /orders/{order_id}/withdrawal", role="buyer", body=Order, problems=[404, "invalid-state"])
-def withdraw_order(order_id: str, caller: Caller):
+@route(app, "POST /orders/{order_id}/withdrawal", role="buyer", problems=["invalid-state"])
+def withdraw_order(order_id: str, caller: Caller) -> Order:
     """Withdraw from a paid order (within 7 days of payment, at least 48 h before the event)"""
     return cancellations.withdraw(caller, order_id)
 

@@ -14,11 +14,12 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /orders/{order_id}/payments",
     role="buyer",
     status=201,
-    body=Payment,
-    problems=[404, "invalid-state", "idempotency-conflict", "idempotency-in-progress"],
+    problems=["invalid-state", "idempotency-conflict", "idempotency-in-progress"],
     success_description="The payment: a card is approved or declined at once, PIX and boleto are pending",
 )
-def create_payment(order_id: str, body: PaymentIn, caller: Caller, idempotency_key: IdempotencyKey = None):
+def create_payment(
+    order_id: str, body: PaymentIn, caller: Caller, idempotency_key: IdempotencyKey = None
+) -> Payment:
     """Pay an order"""
     return payments.create_payment(caller, order_id, body, idempotency_key).payment
 

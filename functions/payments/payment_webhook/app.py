@@ -13,14 +13,13 @@ app = APIGatewayHttpResolver(enable_validation=True)
 @route(
     app,
     "POST /payments/webhook",
-    body=PaymentNotice,
     problems=[400, 401, 404, 422],
     description="Body `{payment_id, status: approved|declined|expired}`, signed with header "
     "`X-Signature: sha256=<hex>` = HMAC-SHA256 of the raw body under the shared secret (401 otherwise). "
     "Duplicates and reordering are harmless. Answers `{payment_id, status, order_status}`.",
     notes={401: "Missing or invalid X-Signature (`unauthorized`)", 404: "No such payment (`not-found`)"},
 )
-def payment_webhook():
+def payment_webhook() -> PaymentNotice:
     """Payment provider notice (signed)"""
     raw = app.current_event.decoded_body or ""
     raw_bytes = raw.encode("utf-8", errors="surrogateescape") if isinstance(raw, str) else raw

@@ -7,8 +7,8 @@ from ticketing.services import waiting_room
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}/queue", role="organizer", body=QueueFigures, problems=[404])
-def get_queue(event_id: str, caller: Caller):
+@route(app, "GET /events/{event_id}/queue", role="organizer")
+def get_queue(event_id: str, caller: Caller) -> QueueFigures:
     """The waiting room's figures for its organizer"""
     return waiting_room.figures(caller, event_id)
 

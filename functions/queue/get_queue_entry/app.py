@@ -7,8 +7,8 @@ from ticketing.services import waiting_room
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /events/{event_id}/queue/{entry_id}", role="buyer", body=QueueEntry, problems=[404])
-def get_queue_entry(event_id: str, entry_id: str, caller: Caller):
+@route(app, "GET /events/{event_id}/queue/{entry_id}", role="buyer")
+def get_queue_entry(event_id: str, entry_id: str, caller: Caller) -> QueueEntry:
     """My place in the waiting room (and the admission token once admitted)"""
     return waiting_room.get_entry(caller, event_id, entry_id)
 

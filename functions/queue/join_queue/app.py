@@ -12,15 +12,14 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /events/{event_id}/queue",
     role="buyer",
     status=201,
-    body=QueueEntry,
-    problems=[200, 404, "invalid-state"],
+    problems=[200, "invalid-state"],
     success_description="The new entry in the event's waiting room",
     notes={
         200: "The caller's entry, already in the queue (one entry per account)",
         404: "No such event (`not-found`)",
     },
 )
-def join_queue(event_id: str, caller: Caller):
+def join_queue(event_id: str, caller: Caller) -> QueueEntry:
     """Join an event's waiting room"""
     joined = waiting_room.join(caller, event_id)
     if joined.created:

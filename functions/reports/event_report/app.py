@@ -13,8 +13,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "GET /events/{event_id}/report",
     role="organizer",
-    body=Report,
-    problems=[404, 422],
+    problems=[422],
     other_types={"text/csv": {"schema": {"type": "string"}}},
     success_description="The report: JSON, or CSV with `?format=csv` or `Accept: text/csv` (sent as an attachment);"
     " `&locale=pt-BR` makes it a Portuguese spreadsheet's CSV (Portuguese headers, `;` separators, amounts as"
@@ -22,7 +21,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 )
 def event_report(
     event_id: str, caller: Caller, format: str | None = None, locale: Literal["pt-BR"] | None = None
-):
+) -> Report:
     """Sales report (JSON, or CSV with ?format=csv)"""
     report = reports.event_report(caller, event_id)
     wants_csv = "text/csv" in (app.current_event.headers.get("accept") or "")

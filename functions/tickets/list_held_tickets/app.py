@@ -7,8 +7,8 @@ from ticketing.services import tickets
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /tickets", role="buyer", body=HeldTicketList)
-def list_held_tickets(caller: Caller):
+@route(app, "GET /tickets", role="buyer")
+def list_held_tickets(caller: Caller) -> HeldTicketList:
     """Every ticket I hold now, bought or received"""
     return tickets.held_tickets(caller)
 

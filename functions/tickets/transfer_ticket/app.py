@@ -8,14 +8,8 @@ from ticketing.services import tickets
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(
-    app,
-    "POST /tickets/{ticket_id}/transfer",
-    role="buyer",
-    body=TransferredTicket,
-    problems=[404, "invalid-state", "limit-exceeded"],
-)
-def transfer_ticket(ticket_id: str, body: TransferIn, caller: Caller):
+@route(app, "POST /tickets/{ticket_id}/transfer", role="buyer", problems=["invalid-state", "limit-exceeded"])
+def transfer_ticket(ticket_id: str, body: TransferIn, caller: Caller) -> TransferredTicket:
     """Transfer a ticket I hold to another account (a new code only they see)"""
     return tickets.transfer_ticket(caller, ticket_id, body)
 

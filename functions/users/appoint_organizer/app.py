@@ -13,13 +13,12 @@ app = APIGatewayHttpResolver(enable_validation=True)
     "POST /organizers",
     role="admin",
     status=201,
-    body=AccountRoles,
     problems=[404],
     success_description="The account is now an organizer (its next token carries the role)",
     other_successes={200: "The account already was an organizer"},
     notes={404: "No account with this e-mail (`not-found`)"},
 )
-def appoint_organizer(body: OrganizerIn):
+def appoint_organizer(body: OrganizerIn) -> AccountRoles:
     """Make an existing account an organizer"""
     appointed = organizers.appoint(body.email)
     return appointed if appointed.created else json_response(200, dict(appointed))

@@ -7,8 +7,8 @@ from ticketing.services import personal_data
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /users/me/export", role="buyer", body=DataExport, problems=[404])
-def export_my_data(caller: Caller):
+@route(app, "GET /users/me/export", role="buyer", problems=[404])
+def export_my_data(caller: Caller) -> DataExport:
     """Everything kept about me, as JSON (LGPD art. 18 and 19)"""
     return personal_data.export(caller)
 

@@ -7,8 +7,8 @@ from ticketing.services import users
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /users/me", role="buyer", body=ProfileOut, problems=[404])
-def get_me(caller: Caller):
+@route(app, "GET /users/me", role="buyer", problems=[404])
+def get_me(caller: Caller) -> ProfileOut:
     """My profile"""
     return users.profile(caller)
 

@@ -8,8 +8,8 @@ from ticketing.services import organizers
 app = APIGatewayHttpResolver(enable_validation=True)
 
 
-@route(app, "GET /organizers", role="admin", body=OrganizerPage, problems=[422])
-def list_organizers(limit: Limit = None, cursor: Cursor = None):
+@route(app, "GET /organizers", role="admin", problems=[422])
+def list_organizers(limit: Limit = None, cursor: Cursor = None) -> OrganizerPage:
     """List the organizers"""
     return organizers.list_organizers(limit, cursor)
 

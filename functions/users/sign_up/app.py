@@ -11,11 +11,10 @@ app = APIGatewayHttpResolver(enable_validation=True)
     app,
     "POST /users",
     status=201,
-    body=UserOut,
     problems=["email-taken"],
     notes={422: "Invalid e-mail, name or CPF, or a weak password"},
 )
-def sign_up(body: SignUpRequest):
+def sign_up(body: SignUpRequest) -> UserOut:
     """Sign up a buyer"""
     return users.sign_up(body.email, body.password, body.name, body.cpf)
 

@@ -32,6 +32,12 @@ class Document(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class WholeList(Document):
+    """A list that comes whole, in one page (its `items` are declared by each kind of list)."""
+
+    next_cursor: None = Field(description="always null: every item comes at once")
+
+
 # Problems (RFC 9457), the body of every 4xx and 5xx.
 
 
@@ -161,9 +167,8 @@ class Seat(Document):
     status: Literal["available", "held", "sold"]
 
 
-class SeatMap(Document):
+class SeatMap(WholeList):
     items: list[Seat]
-    next_cursor: None = Field(description="always null: the whole seat map comes at once")
 
 
 class Product(Document):
@@ -175,9 +180,8 @@ class Product(Document):
     available: int | None = Field(description="null when the stock is unlimited")
 
 
-class ProductList(Document):
+class ProductList(WholeList):
     items: list[Product]
-    next_cursor: None = Field(description="always null: every add-on comes at once")
 
 
 # Orders and payments.
@@ -313,9 +317,8 @@ class Ticket(Document):
     transferred: bool = Field(default=False, description="transferred to another account (no code, no PDF)")
 
 
-class TicketList(Document):
+class TicketList(WholeList):
     items: list[Ticket]
-    next_cursor: None = Field(description="always null: every ticket comes at once")
 
 
 class TicketEvent(Document):
@@ -342,9 +345,8 @@ class HeldTicket(Document):
     pdf_url: str | None = Field(description="a pre-signed link to the PDF; null until it is written")
 
 
-class HeldTicketList(Document):
+class HeldTicketList(WholeList):
     items: list[HeldTicket]
-    next_cursor: None = Field(description="always null: every ticket comes at once")
 
 
 class TransferredTicket(Document):

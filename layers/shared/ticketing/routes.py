@@ -1,4 +1,5 @@
-"""One declaration per route: `@route(app, "POST /orders", role="buyer", status=201, body=Order, ...)`.
+"""One declaration per route: `@route(app, "POST /orders", role="buyer", status=201, problems=[...])` over
+`def create_order(...) -> Order:` (the success body is the handler's return annotation).
 
 That one call is all a handler states about its route. It drives:
 - Powertools' decorator, with the OpenAPI `responses` (success status and body, the problems, 401/403 from
@@ -166,6 +167,20 @@ def _hand_caller(handler: Callable[..., Any], role: str) -> None:
     handler.__annotations__["caller"] = Annotated[expected[0], Depends(CALLER_DEPENDENCIES[role])]
 
 
+def _success_body(handler: Callable[..., Any], declared: type[BaseModel] | None) -> type[BaseModel] | None:
+    """The model of the route's success body: the handler's return annotation (`-> Order`), taken off the
+    handler so that Powertools, which reads the signature, does not also serialize the answered Response;
+    else `body=` given to route (routes declared before return annotations were used)."""
+    returned = handler.__annotations__.pop("return", None)
+    if isinstance(returned, str):
+        raise TypeError(
+            f"{handler.__name__}: a route module must not use `from __future__ import annotations`"
+        )
+    if returned is not None and declared is not None and returned is not declared:
+        raise TypeError(f"{handler.__name__}: `-> {returned!r}` and body={declared!r} disagree")
+    return returned if inspect.isclass(returned) and issubclass(returned, BaseModel) else declared
+
+
 def route(
     app: APIGatewayHttpResolver,
     route_key: str,
@@ -185,22 +200,29 @@ def route(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route of this function's resolver: see the module's docstring.
 
-    `route_key` is written as in template.yaml: "POST /orders/{order_id}/payments". `problems` are what the
-    route itself answers: statuses (404...) and the names of its conflicts ("sold-out", each a 409); a
-    request body adds 400 and 422, the role adds 401/403, `database` adds 503. The summary is the first line of the handler's
-    docstring unless given. `success_description`, `other_types` and `notes` refine the OpenAPI answers (see
+    `route_key` is written as in template.yaml: "POST /orders/{order_id}/payments". The success body is the
+    handler's return annotation (`def get_order(...) -> Order:`). `problems` are what the route itself
+    answers: statuses (404...) and the names of its conflicts ("sold-out", each a 409); a request body adds
+    400 and 422, a parameter in the path 404, the role 401/403, `database` 503. The summary is the first
+    line of the handler's docstring unless given. `success_description`, `other_types` and `notes` refine the OpenAPI answers (see
     ticketing.responses.answers); `description` is the operation's; `documented=False` leaves the route out
     of the OpenAPI document. `other_successes` documents another success status with the same body (the
     handler returns a `Response` for it), e.g. 200 for a repeated create that is 201 the first time."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    declared_body = body
     method, _, path = route_key.partition(" ")
     install(app)
     conflicts = tuple(problem for problem in problems if isinstance(problem, str))
     statuses = {problem for problem in problems if isinstance(problem, int)} | auth_statuses(role)
+    if POWERTOOLS_PATH_PARAMETER.search(path):
+        statuses.add(404)  # an id in the path may name nothing (or nothing the caller may see)
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         _hand_caller(handler, role)
+        # The success body is the handler's return annotation (a dict it returns is validated against it
+        # here, not by Powertools: the route answers a Response, which Powertools passes through as is).
+        body = _success_body(handler, declared_body)
         answered = answers(
             status,
             body,

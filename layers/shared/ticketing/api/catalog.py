@@ -9,6 +9,31 @@ from ticketing.api import RequestModel
 from ticketing.api.bounds import BoundedDatetime, PriceCents
 from ticketing.domain.statuses import EventStatus
 
+
+def refuse_null(value: object) -> object:
+    """A field that may be omitted from a change but not set to null: an explicit null is a 422 naming it."""
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
+def documented_without_null(*names: str) -> ConfigDict:
+    """The model config that shows `names` in /openapi.json as optional but not nullable, as `refuse_null`
+    makes them behave."""
+
+    def without_null(schema: dict[str, Any]) -> None:
+        for name in names:
+            field = schema["properties"][name]
+            field.pop("default", None)
+            choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
+            if len(choices) == 1:
+                field.update(choices[0])
+            elif choices:
+                field["anyOf"] = choices
+
+    return ConfigDict(json_schema_extra=without_null)
+
+
 Name = Field(min_length=1, max_length=200)
 AdmitPerMinute = Field(ge=1, le=100_000, description="buyers admitted per minute, 1 to 100,000")
 
@@ -24,16 +49,13 @@ class QueueIn(RequestModel):
 class QueuePatch(RequestModel):
     """A change to the waiting room; omitted fields keep their value (the rate changes live)."""
 
+    model_config = documented_without_null("enabled", "admit_per_minute")
+
     enabled: bool | None = None
     admit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
     opens_at: BoundedDatetime | None = None
 
-    @field_validator("enabled", "admit_per_minute", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
+    _not_null = field_validator("enabled", "admit_per_minute", mode="before")(refuse_null)
 
 
 class EventIn(RequestModel):
@@ -65,20 +87,8 @@ NOT_NULL_IN_A_PATCH = (
 )
 
 
-def _documented_without_null(schema: dict[str, Any]) -> None:
-    """/openapi.json shows the fields that refuse null as optional but not nullable, as they behave."""
-    for name in NOT_NULL_IN_A_PATCH:
-        field = schema["properties"][name]
-        field.pop("default", None)
-        choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
-        if len(choices) == 1:
-            field.update(choices[0])
-        elif choices:
-            field["anyOf"] = choices
-
-
 class EventPatch(RequestModel):
-    model_config = ConfigDict(json_schema_extra=_documented_without_null)
+    model_config = documented_without_null(*NOT_NULL_IN_A_PATCH)
 
     status: EventStatus | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -96,12 +106,7 @@ class EventPatch(RequestModel):
 
     # Fields an event always has: an explicit null is a 422 naming the field (description,
     # max_tickets_per_cpf and city may be cleared with null). Omitted fields keep their value.
-    @field_validator(*NOT_NULL_IN_A_PATCH, mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
+    _not_null = field_validator(*NOT_NULL_IN_A_PATCH, mode="before")(refuse_null)
 
 
 class SeatRow(RequestModel):

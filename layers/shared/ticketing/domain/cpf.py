@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import re
 
+from ticketing.domain.check_digits import digits_of, has_check_digits
+
 _FORMATTED = re.compile(r"(\d{3})\.(\d{3})\.(\d{3})-(\d{2})")
 _DIGITS = re.compile(r"\d{11}")
 
@@ -21,26 +23,12 @@ def normalize_cpf(text: str) -> str:
     """Return the 11 digits of a CPF written as "123.456.789-09" or "12345678909"; ValueError otherwise."""
     if not isinstance(text, str):
         raise ValueError("CPF must be a string")
-    value = text.strip()
-    if _DIGITS.fullmatch(value):
-        return value
-    match = _FORMATTED.fullmatch(value)
-    if match:
-        return "".join(match.groups())
-    raise ValueError("CPF must be 11 digits or formatted as 000.000.000-00")
+    return digits_of(text, _DIGITS, _FORMATTED, "CPF must be 11 digits or formatted as 000.000.000-00")
 
 
 def is_valid_cpf(text: str) -> bool:
     """True when `text` is a well-formed CPF whose two check digits are right (repeated digits rejected)."""
-    try:
-        digits = normalize_cpf(text)
-    except ValueError:
-        return False
-    if len(set(digits)) == 1:
-        return False
-    first = _check_digit(digits[:9])
-    second = _check_digit(digits[:9] + str(first))
-    return digits[9:] == f"{first}{second}"
+    return has_check_digits(text, normalize_cpf, _check_digit)
 
 
 def mask_cpf(text: str) -> str:

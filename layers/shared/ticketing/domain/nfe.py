@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ticketing.domain.check_digits import digits_of, has_check_digits
+
 # IBGE codes of the 27 federative units.
 UF_CODES = frozenset([*range(11, 18), *range(21, 30), 31, 32, 33, 35, 41, 42, 43, 50, 51, 52, 53])
+_CNPJ_DIGITS = re.compile(r"[0-9]{14}")
 _CNPJ_FORMATTED = re.compile(r"(\d{2})\.(\d{3})\.(\d{3})/(\d{4})-(\d{2})")
 _YEAR_MONTH = re.compile(r"\d{2}(0[1-9]|1[0-2])")
 
@@ -42,13 +45,9 @@ def access_key_check_digit(first_43: str) -> int:
 
 def normalize_cnpj(cnpj: str) -> str:
     """The 14 digits of a CNPJ given as "12345678000195" or "12.345.678/0001-95"; ValueError otherwise."""
-    value = cnpj.strip()
-    if len(value) == 14 and value.isascii() and value.isdigit():
-        return value
-    match = _CNPJ_FORMATTED.fullmatch(value)
-    if match:
-        return "".join(match.groups())
-    raise ValueError("CNPJ must be 14 digits or formatted as 00.000.000/0000-00")
+    return digits_of(
+        cnpj, _CNPJ_DIGITS, _CNPJ_FORMATTED, "CNPJ must be 14 digits or formatted as 00.000.000/0000-00"
+    )
 
 
 def _cnpj_digit(digits: str) -> int:
@@ -60,15 +59,7 @@ def _cnpj_digit(digits: str) -> int:
 
 def is_valid_cnpj(cnpj: str) -> bool:
     """True when the CNPJ is well formed, not one repeated digit, and both check digits are right."""
-    try:
-        digits = normalize_cnpj(cnpj)
-    except ValueError:
-        return False
-    if len(set(digits)) == 1:
-        return False
-    first = _cnpj_digit(digits[:12])
-    second = _cnpj_digit(digits[:12] + str(first))
-    return digits[12:] == f"{first}{second}"
+    return has_check_digits(cnpj, normalize_cnpj, _cnpj_digit)
 
 
 def _ranged(name: str, value: int, low: int, high: int) -> int:

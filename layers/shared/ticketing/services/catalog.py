@@ -217,18 +217,6 @@ def update_event(caller: Caller, event_id: str, body: EventPatch) -> dict:
     """PATCH /events/{id}: change details or publish / close sales."""
     changes = body.model_dump(exclude_unset=True)
     _strip_names(changes, ("name", "venue", "city"))
-    for field in (
-        "name",
-        "venue",
-        "starts_at",
-        "timezone",
-        "hold_minutes",
-        "max_tickets_per_order",
-        "service_fee_percent",
-        "max_installments",
-    ):
-        if field in changes and changes[field] is None:
-            raise ValidationFailed.field(field, "must not be null")
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
     if "starts_at" in changes:

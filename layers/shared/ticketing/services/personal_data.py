@@ -22,6 +22,7 @@ from ticketing.db import personal_data as sql
 from ticketing.db import tickets as tickets_sql
 from ticketing.errors import InvalidState, NotFound
 from ticketing.metrics import emit
+from ticketing.services.tickets import held_ticket_fields
 from ticketing.times import utc_text
 
 log = logging.getLogger("ticketing.personal_data")
@@ -59,13 +60,7 @@ def export(caller: Caller) -> dict[str, Any]:
                 "event_id": str(row["event_id"]),
                 "event_name": row["event_name"],
                 "starts_at": row["starts_at"],
-                "sector": row["sector"],
-                "seat_label": row["seat_label"],
-                "type": row["type"],
-                "half_category": row["half_category"],
-                "status": row["status"],
-                "checked_in_at": row["checked_in_at"],
-                "received": row["received"],
+                **held_ticket_fields(row),
             }
             for row in held
         ]

@@ -69,6 +69,19 @@ def list_tickets(caller: Caller, order_id: str) -> dict:
     return {"items": items, "next_cursor": None}
 
 
+def held_ticket_fields(row: dict) -> dict:
+    """What GET /tickets and the data export both say of a ticket held (a row of tickets_of_holder)."""
+    return {
+        "sector": row["sector"],
+        "seat_label": row["seat_label"],
+        "type": row["type"],
+        "half_category": row["half_category"],
+        "status": row["status"],
+        "checked_in_at": row["checked_in_at"],
+        "received": row["received"],
+    }
+
+
 def held_tickets(caller: Caller) -> dict:
     """GET /tickets: every ticket I hold now, bought (and not transferred away) or received, with its event,
     status (valid, checked_in, refunded), code and PDF link."""
@@ -84,13 +97,7 @@ def held_tickets(caller: Caller) -> dict:
                 "timezone": row["timezone"],
                 "status": row["event_status"],
             },
-            "sector": row["sector"],
-            "seat_label": row["seat_label"],
-            "type": row["type"],
-            "half_category": row["half_category"],
-            "status": row["status"],
-            "checked_in_at": row["checked_in_at"],
-            "received": row["received"],
+            **held_ticket_fields(row),
             "order_id": None if row["received"] else str(row["order_id"]),
             "pdf_url": documents.download_link(_pdf_key(row)) if row["pdf_written"] else None,
         }

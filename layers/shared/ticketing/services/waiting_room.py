@@ -137,6 +137,25 @@ def _read_state(event_id: str) -> dict | None:
     return _plain(found.get("Item"))
 
 
+def _update_state(event_id: str, update: str, condition: str, **values: Any) -> dict | None:
+    """One conditional UpdateItem of the event's STATE item: the item as it is after it, or None when the
+    condition no longer held (a concurrent writer got there first)."""
+    try:
+        found = _dynamodb().update_item(
+            TableName=_table(),
+            Key={"pk": {"S": _pk(event_id)}, "sk": {"S": "STATE"}},
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=_values(**values),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return None
+    return _plain(found["Attributes"])
+
+
 def _read_entry(event_id: str, entry_id: str) -> dict | None:
     found = _dynamodb().get_item(
         TableName=_table(),
@@ -176,17 +195,10 @@ def configure(event: dict) -> None:
         ),
     )
     # Not drawn yet: the first admission is due at opens_at (whatever opens_at was before).
-    try:
-        _dynamodb().update_item(
-            TableName=_table(),
-            Key=key,
-            UpdateExpression="SET credited_ms = :credit",
-            ConditionExpression="attribute_not_exists(pre_open)",
-            ExpressionAttributeValues=_values(credit=rules.first_credit_ms(opens_ms, rate)),
-        )
-    except ClientError as exc:
-        if not _conditional_failed(exc):
-            raise
+    credit = rules.first_credit_ms(opens_ms, rate)
+    _update_state(
+        str(event["id"]), "SET credited_ms = :credit", "attribute_not_exists(pre_open)", credit=credit
+    )
 
 
 # ---------------------------------------------------------------- the admission tick
@@ -194,20 +206,14 @@ def configure(event: dict) -> None:
 
 def _draw(event_id: str) -> dict:
     """At opens_at, once: freeze who joined before it and the seed of their random order."""
-    try:
-        found = _dynamodb().update_item(
-            TableName=_table(),
-            Key={"pk": {"S": _pk(event_id)}, "sk": {"S": "STATE"}},
-            UpdateExpression="SET pre_open = joined, seed = :seed",
-            ConditionExpression="attribute_not_exists(pre_open) AND opens_at_ms <= :now",
-            ExpressionAttributeValues=_values(seed=secrets.token_hex(32), now=now_ms()),
-            ReturnValues="ALL_NEW",
-        )
-        return _plain(found["Attributes"])
-    except ClientError as exc:
-        if not _conditional_failed(exc):
-            raise
-        return _read_state(event_id)
+    drawn = _update_state(
+        event_id,
+        "SET pre_open = joined, seed = :seed",
+        "attribute_not_exists(pre_open) AND opens_at_ms <= :now",
+        seed=secrets.token_hex(32),
+        now=now_ms(),
+    )
+    return drawn or _read_state(event_id)
 
 
 def tick(event_id: str, item: dict, at_ms: int | None = None) -> dict:
@@ -223,23 +229,18 @@ def tick(event_id: str, item: dict, at_ms: int | None = None) -> dict:
     count, credited = rules.admissions_due(state, at)
     if count == 0:
         return item
-    try:
-        found = _dynamodb().update_item(
-            TableName=_table(),
-            Key={"pk": {"S": _pk(event_id)}, "sk": {"S": "STATE"}},
-            UpdateExpression="SET admitted = :new, credited_ms = :credit",
-            ConditionExpression="admitted = :old",
-            ExpressionAttributeValues=_values(
-                new=state.admitted + count, credit=credited, old=state.admitted
-            ),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as exc:
-        if not _conditional_failed(exc):
-            raise
+    admitted = _update_state(
+        event_id,
+        "SET admitted = :new, credited_ms = :credit",
+        "admitted = :old",
+        new=state.admitted + count,
+        credit=credited,
+        old=state.admitted,
+    )
+    if admitted is None:
         return _read_state(event_id) or item
     emit("QueueAdmissions", count)
-    return _plain(found["Attributes"])
+    return admitted
 
 
 # ---------------------------------------------------------------- buyers
@@ -303,21 +304,10 @@ def join(caller: Caller, event_id: str) -> Joined:
 def _number_entry(event_id: str, entry_id: str, joined_ms: int) -> dict:
     """Give a new entry its join number (ADD on the counter), then write it on the entry."""
     table, pk = _table(), {"S": _pk(event_id)}
-    try:
-        found = _dynamodb().update_item(
-            TableName=table,
-            Key={"pk": pk, "sk": {"S": "STATE"}},
-            UpdateExpression="ADD joined :one",
-            ConditionExpression="enabled = :yes",
-            ExpressionAttributeValues=_values(one=1, yes=True),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as exc:
-        if not _conditional_failed(exc):
-            raise
+    state_item = _update_state(event_id, "ADD joined :one", "enabled = :yes", one=1, yes=True)
+    if state_item is None:
         _dynamodb().delete_item(TableName=table, Key={"pk": pk, "sk": {"S": f"ENTRY#{entry_id}"}})
-        raise InvalidState("This event has no waiting room enabled") from None
-    state_item = _plain(found["Attributes"])
+        raise InvalidState("This event has no waiting room enabled")
     seq = int(state_item["joined"])
     entry = _plain(
         _dynamodb().update_item(
@@ -339,17 +329,13 @@ def _limit_idle_credit(event_id: str, state: rules.QueueState, at_ms: int) -> No
     credit = rules.joined_empty_queue_credit(state, at_ms)
     if credit is None:
         return
-    try:
-        _dynamodb().update_item(
-            TableName=_table(),
-            Key={"pk": {"S": _pk(event_id)}, "sk": {"S": "STATE"}},
-            UpdateExpression="SET credited_ms = :credit",
-            ConditionExpression="credited_ms < :credit AND admitted = :admitted",
-            ExpressionAttributeValues=_values(credit=credit, admitted=state.admitted),
-        )
-    except ClientError as exc:
-        if not _conditional_failed(exc):
-            raise
+    _update_state(
+        event_id,
+        "SET credited_ms = :credit",
+        "credited_ms < :credit AND admitted = :admitted",
+        credit=credit,
+        admitted=state.admitted,
+    )
 
 
 def _settled_entry(event_id: str, entry: dict | None, wait_seconds: float = 5.0) -> dict:
@@ -443,14 +429,7 @@ def figures(caller: Caller, event_id: str) -> dict:
     if row is None:
         raise NotFound("No such event")
     if row["queue_admit_per_minute"] is None:
-        return {
-            "enabled": False,
-            "admit_per_minute": None,
-            "opens_at": None,
-            "waiting": 0,
-            "admitted": 0,
-            "oldest_wait_seconds": 0,
-        }
+        return _figures_document()  # no waiting room was ever set up
     event_id = str(event_uuid)
     item = _read_state(event_id)
     if item is None:
@@ -458,13 +437,32 @@ def figures(caller: Caller, event_id: str) -> dict:
         item = _read_state(event_id)
     item = tick(event_id, item)
     state = _state_of(item)
+    return _figures_document(
+        enabled=bool(row["queue_enabled"]),
+        admit_per_minute=row["queue_admit_per_minute"],
+        opens_at=utc_text(datetime.fromtimestamp(state.opens_at_ms / 1000, UTC)),
+        waiting=state.waiting,
+        admitted=state.admitted,
+        oldest_wait_seconds=oldest_wait_seconds(event_id, state),
+    )
+
+
+def _figures_document(
+    enabled: bool = False,
+    admit_per_minute: int | None = None,
+    opens_at: str | None = None,
+    waiting: int = 0,
+    admitted: int = 0,
+    oldest_wait_seconds: int = 0,
+) -> dict:
+    """The waiting room's figures as GET /events/{id}/queue answers them (the defaults: no waiting room)."""
     return {
-        "enabled": bool(row["queue_enabled"]),
-        "admit_per_minute": row["queue_admit_per_minute"],
-        "opens_at": utc_text(datetime.fromtimestamp(state.opens_at_ms / 1000, UTC)),
-        "waiting": state.waiting,
-        "admitted": state.admitted,
-        "oldest_wait_seconds": oldest_wait_seconds(event_id, state),
+        "enabled": enabled,
+        "admit_per_minute": admit_per_minute,
+        "opens_at": opens_at,
+        "waiting": waiting,
+        "admitted": admitted,
+        "oldest_wait_seconds": oldest_wait_seconds,
     }
 
 

@@ -5,12 +5,7 @@ AS $$
 DECLARE
     v_order orders%ROWTYPE;
 BEGIN
-    SELECT o.* INTO v_order FROM orders o JOIN users u ON u.id = o.user_id
-     WHERE o.id = p_order AND u.cognito_sub = p_user_sub
-       FOR UPDATE OF o;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such order';
-    END IF;
+    v_order := lock_buyer_order(p_order, p_user_sub);
     IF v_order.status NOT IN ('reserved', 'awaiting_payment') OR v_order.expires_at <= now() THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = format('An order that is %s cannot be cancelled',
             CASE WHEN v_order.status IN ('reserved', 'awaiting_payment') THEN 'expired' ELSE v_order.status END);

@@ -27,12 +27,9 @@ BEGIN
                                   p_event.max_tickets_per_order);
     END IF;
     IF p_event.max_tickets_per_cpf IS NOT NULL AND p_user.cpf IS NOT NULL THEN
-        IF v_total_tickets > p_event.max_tickets_per_cpf THEN
-            RAISE EXCEPTION 'limit-exceeded'
-                USING DETAIL = format('At most %s tickets per CPF for this event', p_event.max_tickets_per_cpf);
-        END IF;
+        -- A first order over the cap inserts nothing (the SELECT's WHERE), a later one updates nothing.
         INSERT INTO cpf_ticket_counts AS c (event_id, cpf, taken)
-        VALUES (p_event.id, p_user.cpf, v_total_tickets)
+        SELECT p_event.id, p_user.cpf, v_total_tickets WHERE v_total_tickets <= p_event.max_tickets_per_cpf
         ON CONFLICT (event_id, cpf) DO UPDATE
            SET taken = c.taken + EXCLUDED.taken
          WHERE c.taken + EXCLUDED.taken <= p_event.max_tickets_per_cpf;

@@ -30,19 +30,11 @@ DECLARE
     v_fee_cents bigint := 0;
     v_products_cents bigint := 0;
     -- order lines, collected first and written once the order row exists
-    v_sectors uuid[] := '{}';
-    v_seats uuid[] := '{}';
-    v_quantities int[] := '{}';
-    v_types text[] := '{}';
-    v_categories text[] := '{}';
-    v_quota boolean[] := '{}';
-    v_tiers uuid[] := '{}';
-    v_prices int[] := '{}';
-    v_fees int[] := '{}';
+    v_ticket order_tickets%ROWTYPE;
+    v_tickets order_tickets[] := '{}';
     v_ticket_docs jsonb := '[]';
-    v_product_ids uuid[] := '{}';
-    v_product_quantities int[] := '{}';
-    v_product_prices int[] := '{}';
+    v_add_on order_products%ROWTYPE;
+    v_products order_products[] := '{}';
     v_product_docs jsonb := '[]';
     -- the hot rows, taken last
     v_general_sectors uuid[] := '{}';
@@ -55,10 +47,7 @@ DECLARE
     v_doc jsonb;
 BEGIN
     -- The buyer, and the first answer when this is a repeated Idempotency-Key.
-    SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'forbidden' USING DETAIL = 'This account has no buyer profile';
-    END IF;
+    v_user := user_by_sub(p ->> 'user_sub', 'forbidden', 'This account has no buyer profile');
     IF v_idempotency IS NOT NULL THEN
         v_replay := claim_idempotency_key(v_user.id, v_idempotency);
         IF v_replay IS NOT NULL THEN
@@ -79,11 +68,7 @@ BEGIN
     IF v_event.starts_at <= now() THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event has already started';
     END IF;
-    IF EXISTS (SELECT 1 FROM orders
-                WHERE status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
-                  AND event_id = v_event.id) THEN
-        PERFORM release_expired_holds_of_event(v_event.id);
-    END IF;
+    PERFORM release_expired_holds_of_event(v_event.id);
 
     v_total_tickets := check_hold_limits(v_user, v_event, p -> 'tickets');
 
@@ -109,24 +94,26 @@ BEGIN
             v_quota_quantities := v_quota_quantities || v_quantity;
             v_quota_index := v_quota_index || (v_line ->> 'index')::int;
         END IF;
+        v_ticket.sector_id := v_sector.id;
+        v_ticket.seat_id := (v_line ->> 'seat_id')::uuid;
+        v_ticket.type := v_line ->> 'type';
+        v_ticket.half_category := v_line ->> 'half_category';
+        v_ticket.counts_to_quota := (v_line ->> 'counts_to_quota')::boolean;
         FOR v_part IN
-            SELECT * FROM price_ticket_line(v_sector, v_quantity, v_line ->> 'type', v_event.service_fee_percent)
+            SELECT * FROM price_ticket_line(v_sector, v_quantity, v_ticket.type, v_event.service_fee_percent)
         LOOP
-            v_sectors := v_sectors || v_sector.id;
-            v_seats := v_seats || (v_line ->> 'seat_id')::uuid;
-            v_quantities := v_quantities || v_part.quantity;
-            v_types := v_types || (v_line ->> 'type');
-            v_categories := v_categories || (v_line ->> 'half_category');
-            v_quota := v_quota || (v_line ->> 'counts_to_quota')::boolean;
-            v_tiers := v_tiers || v_part.tier_id;
-            v_prices := v_prices || v_part.unit_price_cents;
-            v_fees := v_fees || v_part.unit_fee_cents;
+            v_ticket.position := cardinality(v_tickets) + 1;
+            v_ticket.quantity := v_part.quantity;
+            v_ticket.tier_id := v_part.tier_id;
+            v_ticket.unit_price_cents := v_part.unit_price_cents;
+            v_ticket.unit_fee_cents := v_part.unit_fee_cents;
+            v_tickets := v_tickets || v_ticket;
             v_tickets_cents := v_tickets_cents + v_part.unit_price_cents::bigint * v_part.quantity;
             v_fee_cents := v_fee_cents + v_part.unit_fee_cents::bigint * v_part.quantity;
             v_ticket_docs := v_ticket_docs || jsonb_build_object(
-                'sector_id', v_sector.id, 'sector', v_sector.name, 'seat_id', (v_line ->> 'seat_id')::uuid,
-                'seat_label', v_taken.seat_label, 'quantity', v_part.quantity, 'type', v_line ->> 'type',
-                'half_category', v_line ->> 'half_category', 'tier', v_part.tier_name,
+                'sector_id', v_sector.id, 'sector', v_sector.name, 'seat_id', v_ticket.seat_id,
+                'seat_label', v_taken.seat_label, 'quantity', v_part.quantity, 'type', v_ticket.type,
+                'half_category', v_ticket.half_category, 'tier', v_part.tier_name,
                 'unit_price_cents', v_part.unit_price_cents, 'unit_fee_cents', v_part.unit_fee_cents);
         END LOOP;
     END LOOP;
@@ -134,9 +121,10 @@ BEGIN
     IF jsonb_array_length(COALESCE(p -> 'products', '[]')) > 0 THEN
         FOR v_product IN SELECT * FROM take_products(v_event, p -> 'products')
         LOOP
-            v_product_ids := v_product_ids || v_product.product_id;
-            v_product_quantities := v_product_quantities || v_product.quantity;
-            v_product_prices := v_product_prices || v_product.unit_price_cents;
+            v_add_on.product_id := v_product.product_id;
+            v_add_on.quantity := v_product.quantity;
+            v_add_on.unit_price_cents := v_product.unit_price_cents;
+            v_products := v_products || v_add_on;
             v_products_cents := v_products_cents + v_product.unit_price_cents::bigint * v_product.quantity;
             v_product_docs := v_product_docs || jsonb_build_object(
                 'product_id', v_product.product_id, 'name', v_product.name, 'quantity', v_product.quantity,
@@ -155,14 +143,11 @@ BEGIN
     INSERT INTO order_tickets (order_id, position, sector_id, seat_id, quantity, type, half_category,
                                counts_to_quota, tier_id, unit_price_cents, unit_fee_cents)
     SELECT v_order, l.position, l.sector_id, l.seat_id, l.quantity, l.type, l.half_category,
-           l.counts_to_quota, l.tier_id, l.unit_price, l.unit_fee
-      FROM unnest(v_sectors, v_seats, v_quantities, v_types, v_categories, v_quota, v_tiers, v_prices, v_fees)
-               WITH ORDINALITY AS l (sector_id, seat_id, quantity, type, half_category, counts_to_quota, tier_id,
-                                     unit_price, unit_fee, position);
-    IF cardinality(v_product_ids) > 0 THEN
+           l.counts_to_quota, l.tier_id, l.unit_price_cents, l.unit_fee_cents
+      FROM unnest(v_tickets) l;
+    IF cardinality(v_products) > 0 THEN
         INSERT INTO order_products (order_id, product_id, quantity, unit_price_cents)
-        SELECT v_order, x.product_id, x.quantity, x.unit_price
-          FROM unnest(v_product_ids, v_product_quantities, v_product_prices) AS x (product_id, quantity, unit_price);
+        SELECT v_order, x.product_id, x.quantity, x.unit_price_cents FROM unnest(v_products) x;
         SELECT jsonb_agg(x ORDER BY x ->> 'name', x ->> 'product_id') INTO v_product_docs
           FROM jsonb_array_elements(v_product_docs) x;
     END IF;

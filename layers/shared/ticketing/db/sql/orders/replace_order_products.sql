@@ -17,11 +17,7 @@ BEGIN
         RAISE EXCEPTION 'hold-expired' USING DETAIL = 'The hold on this order has expired';
     END IF;
     -- Before this order is locked, as hold_order does: the release locks the lapsed orders first.
-    IF EXISTS (SELECT 1 FROM orders
-                WHERE status IN ('reserved', 'awaiting_payment') AND expires_at <= now()
-                  AND event_id = v_order.event_id) THEN
-        PERFORM release_expired_holds_of_event(v_order.event_id);
-    END IF;
+    PERFORM release_expired_holds_of_event(v_order.event_id);
     SELECT * INTO v_order FROM orders WHERE id = p_order FOR UPDATE;
     IF v_order.status = 'reserved' AND v_order.expires_at <= now() THEN
         RAISE EXCEPTION 'hold-expired' USING DETAIL = 'The hold on this order has expired';

@@ -8,12 +8,7 @@ DECLARE
     v_event events%ROWTYPE;
     v_doc jsonb;
 BEGIN
-    SELECT o.* INTO v_order FROM orders o JOIN users u ON u.id = o.user_id
-     WHERE o.id = p_order AND u.cognito_sub = p_user_sub
-       FOR UPDATE OF o;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such order';
-    END IF;
+    v_order := lock_buyer_order(p_order, p_user_sub);
     IF v_order.status <> 'paid' THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'Only a paid order can be withdrawn from';
     END IF;
