@@ -5,22 +5,38 @@
 -- the account's hold counter, the buyer's CPF counter, seats, price tiers, add-on stock, and last the hot
 -- rows (half-price quota on sectors, then general places in sector_buckets), as hold_order takes them.
 -- Within one table, rows are updated in id order, so two releases agree with each other too.
+--
+-- Issue 18: when people wait for a sector these orders had places in, the places go to its waiting list
+-- (offer_returned_places) at the end, in this transaction. What an offer will need is locked here in the
+-- same order first: the waiting buyers' CPF counters, the sector's tiers, its row with the quota, bucket 0.
 CREATE OR REPLACE FUNCTION release_orders(p_ids uuid[], p_status text) RETURNS void
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    v_waitlist_sectors uuid[];
+    v_sector uuid;
 BEGIN
+    -- An offer that ends unpaid lapses; its places go on to the next entry below.
+    IF p_status <> 'refunded' THEN
+        UPDATE waitlist_entries SET status = 'lapsed', updated_at = now()
+         WHERE order_id = ANY (p_ids) AND status = 'offered';
+    END IF;
+    SELECT array_agg(DISTINCT l.sector_id ORDER BY l.sector_id) INTO v_waitlist_sectors
+      FROM order_tickets l
+     WHERE l.order_id = ANY (p_ids)
+       AND EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.sector_id = l.sector_id AND w.status = 'waiting');
     -- Unpaid orders give their places back to the account's hold count (issue 14), before their status
     -- changes; counters locked in (event, user) order, first, as check_hold_limits takes its own first.
     PERFORM 1 FROM account_hold_counts c
       JOIN (SELECT DISTINCT event_id, user_id FROM orders
-             WHERE id = ANY (p_ids) AND status IN ('reserved', 'awaiting_payment')) x
+             WHERE id = ANY (p_ids) AND status IN ('reserved', 'awaiting_payment') AND NOT waitlist_offer) x
         ON c.event_id = x.event_id AND c.user_id = x.user_id
      ORDER BY c.event_id, c.user_id
        FOR UPDATE OF c;
     UPDATE account_hold_counts c
        SET held = c.held - x.quantity
       FROM (SELECT event_id, user_id, sum(ticket_count) AS quantity
-              FROM orders WHERE id = ANY (p_ids) AND status IN ('reserved', 'awaiting_payment')
+              FROM orders WHERE id = ANY (p_ids) AND status IN ('reserved', 'awaiting_payment') AND NOT waitlist_offer
              GROUP BY event_id, user_id) x
      WHERE c.event_id = x.event_id AND c.user_id = x.user_id;
     UPDATE orders SET status = p_status, released_at = now(), updated_at = now() WHERE id = ANY (p_ids);
@@ -33,7 +49,12 @@ BEGIN
       JOIN (SELECT event_id, buyer_cpf AS cpf FROM orders WHERE id = ANY (p_ids) AND buyer_cpf IS NOT NULL
             UNION
             SELECT event_id, counted_cpf FROM tickets
-             WHERE order_id = ANY (p_ids) AND counted_cpf IS NOT NULL AND cancelled_at IS NULL) x
+             WHERE order_id = ANY (p_ids) AND counted_cpf IS NOT NULL AND cancelled_at IS NULL
+            UNION
+            SELECT w.event_id, u.cpf FROM waitlist_entries w
+              JOIN users u ON u.id = w.user_id JOIN events e ON e.id = w.event_id
+             WHERE w.sector_id = ANY (v_waitlist_sectors) AND w.status = 'waiting'
+               AND e.max_tickets_per_cpf IS NOT NULL AND u.cpf IS NOT NULL) x
         ON c.event_id = x.event_id AND c.cpf = x.cpf
      ORDER BY c.event_id, c.cpf
        FOR UPDATE OF c;
@@ -52,6 +73,7 @@ BEGIN
     UPDATE seats SET order_id = NULL WHERE order_id = ANY (p_ids);
     PERFORM 1 FROM price_tiers
      WHERE id IN (SELECT tier_id FROM order_tickets WHERE order_id = ANY (p_ids) AND tier_id IS NOT NULL)
+        OR sector_id = ANY (v_waitlist_sectors)
      ORDER BY id
        FOR UPDATE;
     UPDATE price_tiers t
@@ -73,6 +95,7 @@ BEGIN
     -- The hot rows last, as hold_order takes them: the quota, then general places.
     PERFORM 1 FROM sectors
      WHERE id IN (SELECT sector_id FROM order_tickets WHERE order_id = ANY (p_ids) AND counts_to_quota)
+        OR id = ANY (v_waitlist_sectors)
      ORDER BY id
        FOR NO KEY UPDATE;
     UPDATE sectors s
@@ -92,5 +115,10 @@ BEGIN
               FROM order_tickets WHERE order_id = ANY (p_ids) AND seat_id IS NULL
              GROUP BY sector_id) x
      WHERE b.sector_id = x.sector_id AND b.bucket = 0;
+    -- The waiting lists first, before the public sees the places (sector order, as everything above).
+    FOREACH v_sector IN ARRAY COALESCE(v_waitlist_sectors, '{}')
+    LOOP
+        PERFORM offer_returned_places(v_sector);
+    END LOOP;
 END
 $$;
