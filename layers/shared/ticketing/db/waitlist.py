@@ -12,12 +12,16 @@ entries_of_buyer = """
      ORDER BY w.joined_at DESC, w.seq DESC
 """
 
-# Events where one of the caller's offers lapsed without being released yet (lazy expiry).
-events_with_lapsed_offers = """
-    SELECT DISTINCT o.event_id
-      FROM waitlist_entries w JOIN orders o ON o.id = w.order_id
+# Events where the caller waits or has an offer, and some hold has lapsed without being released yet (lazy
+# expiry): releasing them first makes the offers they owe now, before the caller reads their entries.
+events_with_lapsed_holds = """
+    SELECT DISTINCT w.event_id
+      FROM waitlist_entries w
      WHERE w.user_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s)
-       AND w.status = 'offered' AND o.status IN ('reserved', 'awaiting_payment') AND o.expires_at <= now()
+       AND w.status IN ('waiting', 'offered')
+       AND EXISTS (SELECT 1 FROM orders o
+                    WHERE o.event_id = w.event_id AND o.status IN ('reserved', 'awaiting_payment')
+                      AND o.expires_at <= now())
 """
 
 release_expired_holds_of_event = "SELECT release_expired_holds_of_event(%s) AS result"

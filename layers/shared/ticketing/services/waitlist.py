@@ -37,9 +37,9 @@ def join(caller: Caller, event_id: str, body: WaitlistIn) -> dict:
 def list_mine(caller: Caller) -> dict:
     """GET /waitlist: every entry of the caller, whatever its status, newest first.
 
-    An offer whose order lapsed is released first, so its places go on to the next entry now (as a hold
-    releases its event's lapsed holds) rather than at the next run of the expiry job."""
-    for row in db.fetch_all(sql.events_with_lapsed_offers, {"sub": caller.sub}):
+    Lapsed holds of the events the caller waits in are released first (as a hold releases its event's
+    lapsed holds), so the offers they owe are made now rather than at the next run of the expiry job."""
+    for row in db.fetch_all(sql.events_with_lapsed_holds, {"sub": caller.sub}):
         db.call_json(sql.release_expired_holds_of_event, (row["event_id"],))
     rows = db.fetch_all(sql.entries_of_buyer, {"sub": caller.sub})
     return {"items": [row["doc"] for row in rows], "next_cursor": None}
