@@ -11,7 +11,7 @@ from ticketing.api.orders import OrderIn
 from ticketing.api.waitlist import WaitlistIn
 from ticketing.auth import Caller
 from ticketing.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from ticketing.services import cancellations, orders, refunds, waitlist
+from ticketing.services import cancellations, orders, personal_data, refunds, waitlist
 
 
 def cancel(order: dict) -> None:
@@ -291,3 +291,21 @@ def test_leave_rules(make_event, new_user):
     with pytest.raises(InvalidState):
         waitlist.leave(a, wants["id"])
     assert join(ev, a, 1)["status"] == "waiting"  # may join again after leaving
+
+
+def test_a_deleted_account_leaves_its_lists_and_its_offer_passes_on(runtime, make_event, new_user):
+    ev = make_event(capacity=1)
+    held = hold_general(ev, new_user(), 1)
+    leaving, next_in_line = new_user(), new_user()
+    gone = join(ev, leaving, 1)
+    stays = join(ev, next_in_line, 1)
+    expire(held["id"])
+    assert entry(leaving, gone["id"])["status"] == "offered"
+
+    personal_data.delete_account(leaving)
+
+    assert (
+        db.fetch_one("SELECT status FROM waitlist_entries WHERE id = %s", (gone["id"],))["status"]
+        == "cancelled"
+    )
+    assert entry(next_in_line, stays["id"])["status"] == "offered"

@@ -42,6 +42,15 @@ BEGIN
     UPDATE orders SET status = p_status, released_at = now(), updated_at = now() WHERE id = ANY (p_ids);
     UPDATE payments SET status = 'expired', decided_at = now(), updated_at = now()
      WHERE order_id = ANY (p_ids) AND status = 'pending';
+    -- The waiting buyers' CPF counters an offer may raise exist before they are locked below, so the offer
+    -- never waits for another transaction's insert of one after this has taken the hot rows.
+    INSERT INTO cpf_ticket_counts (event_id, cpf, taken)
+    SELECT DISTINCT w.event_id, u.cpf, 0
+      FROM waitlist_entries w JOIN users u ON u.id = w.user_id JOIN events e ON e.id = w.event_id
+     WHERE w.sector_id = ANY (v_waitlist_sectors) AND w.status = 'waiting'
+       AND e.max_tickets_per_cpf IS NOT NULL AND u.cpf IS NOT NULL
+     ORDER BY w.event_id, u.cpf
+    ON CONFLICT (event_id, cpf) DO NOTHING;
     -- The CPF counters: the buyer's counts the order's tickets except those transferred away; a transferred
     -- ticket is counted on the CPF its transfer moved it to (tickets.counted_cpf). Only a paid order has
     -- tickets, so for a hold this is one index probe.
