@@ -309,3 +309,32 @@ def test_a_deleted_account_leaves_its_lists_and_its_offer_passes_on(runtime, mak
         == "cancelled"
     )
     assert entry(next_in_line, stays["id"])["status"] == "offered"
+
+
+def test_an_offer_counts_and_takes_free_places_of_every_bucket(make_event, new_user, sector_state):
+    ev = make_event(capacity=50)  # two bucket rows of places
+    sector = ev["general"]["id"]
+    big = hold_general(ev, new_user(), 6)
+    for _ in range(7):
+        hold_general(ev, new_user(), 6)
+    last = hold_general(ev, new_user(), 1)
+    # One place left, and it lies in the second bucket (places are interchangeable between buckets).
+    db.fetch_one(
+        "UPDATE sector_buckets SET available = CASE WHEN bucket = 1 THEN 1 ELSE 0 END WHERE sector_id = %s"
+        " RETURNING 1",
+        (sector,),
+    )
+    a = new_user()
+    wants = join(ev, a, 2)
+
+    cancel(last)  # one place back in the first bucket: with the one in the second, two fit
+
+    offer = entry(a, wants["id"])
+    assert offer["status"] == "offered" and order_row(offer["order_id"])["ticket_count"] == 2
+    buckets = db.fetch_all(
+        "SELECT available FROM sector_buckets WHERE sector_id = %s ORDER BY bucket", (sector,)
+    )
+    assert [b["available"] for b in buckets] == [0, 0]
+    assert sector_state(ev["event"]["id"], "Pista")["available"] == 0
+    cancel(big)
+    assert sector_state(ev["event"]["id"], "Pista")["available"] == 6

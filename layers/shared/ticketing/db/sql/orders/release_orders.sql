@@ -8,7 +8,7 @@
 --
 -- Issue 18: when people wait for a sector these orders had places in, the places go to its waiting list
 -- (offer_returned_places) at the end, in this transaction. What an offer will need is locked here in the
--- same order first: the waiting buyers' CPF counters, the sector's tiers, its row with the quota, bucket 0.
+-- same order first: the waiting buyers' CPF counters, the sector's tiers, its row with the quota, its buckets.
 CREATE OR REPLACE FUNCTION release_orders(p_ids uuid[], p_status text) RETURNS void
     LANGUAGE plpgsql
 AS $$
@@ -113,10 +113,13 @@ BEGIN
               FROM order_tickets WHERE order_id = ANY (p_ids) AND counts_to_quota
              GROUP BY sector_id) x
      WHERE s.id = x.sector_id;
+    -- Bucket 0 takes the places back; a sector with people waiting has every bucket locked, in the one
+    -- (sector, bucket) order, so its offers can count and take every free place of it.
     PERFORM 1 FROM sector_buckets
-     WHERE bucket = 0
-       AND sector_id IN (SELECT sector_id FROM order_tickets WHERE order_id = ANY (p_ids) AND seat_id IS NULL)
-     ORDER BY sector_id
+     WHERE (bucket = 0
+            AND sector_id IN (SELECT sector_id FROM order_tickets WHERE order_id = ANY (p_ids) AND seat_id IS NULL))
+        OR sector_id = ANY (v_waitlist_sectors)
+     ORDER BY sector_id, bucket
        FOR NO KEY UPDATE;
     UPDATE sector_buckets b
        SET available = b.available + x.quantity

@@ -7,8 +7,8 @@
 -- buyer's per-CPF limit) is skipped and keeps its place in line. What nobody takes stays on public sale.
 --
 -- Locks: the caller (release_orders) already holds, in the one lock order, the CPF counters of the waiting
--- buyers, the sector's price tiers, the sector row and bucket 0 (general places come back to bucket 0), so
--- nothing here waits behind a hold that waits for us. Free seats and entries are taken SKIP LOCKED: a seat
+-- buyers, the sector's price tiers, the sector row and every bucket of a general sector, so nothing here
+-- waits behind a hold that waits for us. Free seats and entries are taken SKIP LOCKED: a seat
 -- another transaction is taking, or an entry its buyer is leaving, is simply not offered now.
 -- Returns how many offers were made.
 CREATE OR REPLACE FUNCTION offer_returned_places(p_sector uuid) RETURNS int
@@ -30,7 +30,7 @@ BEGIN
         RETURN 0;  -- nothing is sold any more: nothing to offer
     END IF;
     IF v_sector.kind = 'general' THEN
-        SELECT available INTO v_free FROM sector_buckets WHERE sector_id = p_sector AND bucket = 0 FOR NO KEY UPDATE;
+        SELECT COALESCE(sum(available), 0) INTO v_free FROM sector_buckets WHERE sector_id = p_sector;
     END IF;
     FOR v_entry IN
         SELECT * FROM waitlist_entries
@@ -65,8 +65,15 @@ BEGIN
             RETURNING * INTO v_sector;
         END IF;
         IF v_sector.kind = 'general' THEN
-            UPDATE sector_buckets SET available = available - v_entry.quantity
-             WHERE sector_id = p_sector AND bucket = 0;
+            -- taken across the buckets in bucket order (all locked by the caller)
+            UPDATE sector_buckets b
+               SET available = b.available - x.take
+              FROM (SELECT bucket, least(available, greatest(0, v_entry.quantity - before)) AS take
+                      FROM (SELECT bucket, available,
+                                   COALESCE(sum(available) OVER (ORDER BY bucket ROWS BETWEEN UNBOUNDED PRECEDING
+                                                                                     AND 1 PRECEDING), 0) AS before
+                              FROM sector_buckets WHERE sector_id = p_sector) running) x
+             WHERE b.sector_id = p_sector AND b.bucket = x.bucket AND x.take > 0;
             v_free := v_free - v_entry.quantity;
         END IF;
         UPDATE waitlist_entries
