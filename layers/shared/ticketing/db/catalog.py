@@ -137,6 +137,10 @@ seat_map = """
            CASE WHEN x.order_id IS NULL THEN 'available'
                 WHEN o.status = 'paid' THEN 'sold'
                 WHEN o.status IN ('reserved', 'awaiting_payment') AND o.expires_at > now() THEN 'held'
+                -- a lapsed hold's seat goes to the sector's waiting list first (issue 18)
+                WHEN o.status IN ('reserved', 'awaiting_payment')
+                     AND EXISTS (SELECT 1 FROM waitlist_entries w
+                                  WHERE w.sector_id = x.sector_id AND w.status = 'waiting') THEN 'held'
                 ELSE 'available' END AS status
       FROM seats x LEFT JOIN orders o ON o.id = x.order_id
      WHERE x.sector_id = %(sector_id)s
