@@ -25,3 +25,10 @@ events_with_lapsed_holds = """
 """
 
 release_expired_holds_of_event = "SELECT release_expired_holds_of_event(%s) AS result"
+
+# Offer e-mails not sent yet (few: each is sent right after the release that made it).
+unsent_offer_emails = """
+    SELECT DISTINCT aggregate_id FROM outbox
+     WHERE sent_at IS NULL AND kind = 'email' AND payload ->> 'template' = 'waitlist-offer'
+     LIMIT 100
+"""

@@ -15,6 +15,7 @@ from ticketing.db import waitlist as sql
 from ticketing.domain.pricing import counts_toward_half_quota
 from ticketing.errors import ValidationFailed
 from ticketing.ids import parse_id
+from ticketing.services import outbox
 
 
 def join(caller: Caller, event_id: str, body: WaitlistIn) -> dict:
@@ -39,8 +40,11 @@ def list_mine(caller: Caller) -> dict:
 
     Lapsed holds of the events the caller waits in are released first (as a hold releases its event's
     lapsed holds), so the offers they owe are made now rather than at the next run of the expiry job."""
-    for row in db.fetch_all(sql.events_with_lapsed_holds, {"sub": caller.sub}):
+    lapsed = db.fetch_all(sql.events_with_lapsed_holds, {"sub": caller.sub})
+    for row in lapsed:
         db.call_json(sql.release_expired_holds_of_event, (row["event_id"],))
+    if lapsed:
+        send_offer_emails()
     rows = db.fetch_all(sql.entries_of_buyer, {"sub": caller.sub})
     return {"items": [row["doc"] for row in rows], "next_cursor": None}
 
@@ -48,3 +52,12 @@ def list_mine(caller: Caller) -> dict:
 def leave(caller: Caller, entry_id: str) -> None:
     """DELETE /waitlist/{id}: the buyer leaves the list; an offer not yet paid is let go."""
     db.call_json(sql.leave_waitlist, (parse_id(entry_id, "waiting-list entry"), caller.sub))
+    send_offer_emails()
+
+
+def send_offer_emails() -> None:
+    """The e-mails of the offers a release just made, sent now (one quick try) rather than at the outbox
+    publisher's next run, which still sends whatever this misses."""
+    rows = db.fetch_all(sql.unsent_offer_emails)
+    if rows:
+        outbox.publish_after_commit([str(row["aggregate_id"]) for row in rows])
