@@ -338,3 +338,12 @@ def test_an_offer_counts_and_takes_free_places_of_every_bucket(make_event, new_u
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 0
     cancel(big)
     assert sector_state(ev["event"]["id"], "Pista")["available"] == 6
+
+
+def test_cancelling_the_event_cancels_its_waiting_entries(make_event, new_user, organizer):
+    ev = make_event(capacity=1)
+    hold_general(ev, new_user(), 1)
+    a = new_user()
+    wants = join(ev, a, 1)
+    cancellations.cancel_event(organizer, ev["event"]["id"])
+    assert entry(a, wants["id"])["status"] == "cancelled"
