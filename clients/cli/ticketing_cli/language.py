@@ -30,6 +30,17 @@ def portuguese() -> bool:
 
 
 PORTUGUESE = {
+    # waiting list of a sold-out sector
+    "waiting (position {position})": "na lista (posição {position})",
+    "offered: pay order {order} by {time}": "lugares oferecidos: pague o pedido {order} até {time}",
+    "On the waiting list of {sector}: position {position} (entry {id}).": (
+        "Na lista de espera de {sector}: posição {position} (entrada {id})."
+    ),
+    "You are on no waiting list.": "Você não está em nenhuma lista de espera.",
+    "Your waiting lists": "Suas listas de espera",
+    "Entry": "Entrada",
+    "Places": "Lugares",
+    "You left the waiting list.": "Você saiu da lista de espera.",
     # waiting room
     "Admitted: you may choose your seats until {time}.": "Sua vez chegou: escolha seus lugares até {time}.",
     "Waiting: position {position}, about {minutes} min {seconds} s.": (
@@ -124,6 +135,8 @@ STATUS_WORDS = {
     "approved": "aprovado",
     "declined": "recusado",
     "refund_due": "reembolso devido",
+    "converted": "comprado pela lista de espera",
+    "lapsed": "oferta expirada",
     "card": "cartão",
     "full": "inteira",
     "half": "meia",

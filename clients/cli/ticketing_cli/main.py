@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ticketing_cli import account, buying, catalog, organizer, queue  # noqa: F401 - they register the commands
+from ticketing_cli import account, buying, catalog, organizer, queue, waitlist  # noqa: F401 - they register the commands
 from ticketing_cli.common import app
 
 

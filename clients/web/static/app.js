@@ -9,6 +9,7 @@ import {
   HALF_PROOFS,
   ORDER_STATUS,
   PAYMENT_STATUS,
+  WAITLIST_STATUS,
   formatBoletoLine,
   formatCountdown,
   formatDate,
@@ -678,6 +679,7 @@ async function eventPage(eventId) {
       ),
     ),
   );
+  const soldOut = event.status === "on_sale" ? event.sectors.filter((sector) => sector.available <= 0) : [];
   page(event.name,
     eventImage(event, "event-image"),
     h("p", { class: "when" }, formatLongDate(event.starts_at, event.timezone)),
@@ -692,6 +694,7 @@ async function eventPage(eventId) {
       h("button", { type: "submit", class: "button primary" }, "Reservar"),
       h("p", { class: "hint" }, `A reserva dura ${event.hold_minutes} minutos.`),
     ),
+    soldOut.length ? waitlistSection(event, soldOut) : null,
   );
 
   // Back from signing in with a choice kept: restore it and hold it at once.
@@ -703,6 +706,44 @@ async function eventPage(eventId) {
     await chooseSector(sector, { seatIds: saved.seatIds });
     if (session()) await hold();
   }
+}
+
+// A sold-out sector's waiting list (issue 18): places that come back are offered in order of arrival.
+function waitlistSection(event, sectors) {
+  return h("section", { class: "waitlist", "aria-labelledby": "lista-de-espera" },
+    h("h2", { id: "lista-de-espera" }, "Lista de espera"),
+    h("p", { class: "hint" }, `Quando lugares voltarem, oferecemos na ordem de chegada: você recebe um e-mail e tem ${event.hold_minutes} minutos para pagar.`),
+    sectors.map((sector) => {
+      const feedback = h("div");
+      const quantity = h("input", {
+        id: `espera-${sector.id}`, name: "quantidade", type: "number", min: 1, max: event.max_tickets_per_order || 6, value: 1, inputmode: "numeric",
+      });
+      async function join(e) {
+        e.preventDefault();
+        if (!session()) {
+          announce("Entre ou crie sua conta para entrar na lista de espera.", "info", "#/entrar");
+          goTo(`#/entrar?volta=${encodeURIComponent(`#/evento/${event.id}`)}`);
+          return;
+        }
+        try {
+          const entry = await call("POST", `/events/${event.id}/waitlist`, { body: { sector_id: sector.id, quantity: Number(quantity.value) || 1 } });
+          announce(`Você entrou na lista de espera de ${sector.name} (posição ${entry.position}).`, "success", "#/pedidos");
+          goTo("#/pedidos");
+        } catch (error) {
+          if (error instanceof ApiError && error.name === "invalid-state") {
+            error.message = "Este setor ainda tem esses lugares à venda (reserve-os acima), ou você já está na lista de espera dele.";
+          }
+          showErrors(e.target, feedback, error, { quantity: quantity.id });
+        }
+      }
+      return h("form", { class: "waitlist-join", onsubmit: join, novalidate: true, "data-sector": sector.id },
+        h("p", {}, h("strong", {}, sector.name), " · esgotado"),
+        h("label", { for: `espera-${sector.id}` }, "Quantos lugares"), quantity,
+        feedback,
+        h("button", { type: "submit", class: "button" }, "Entrar na lista de espera"),
+      );
+    }),
+  );
 }
 
 // ------------------------------------------------------------------ sign in / sign up
@@ -1311,9 +1352,13 @@ async function ordersPage() {
   const page = pager();
   if (!requireSignIn()) return;
   page("Meus pedidos", h("p", { class: "loading" }, "Carregando…"));
-  const answer = await call("GET", "/orders?limit=50");
+  const [answer, waiting] = await Promise.all([
+    call("GET", "/orders?limit=50"),
+    call("GET", "/waitlist").catch(() => ({ items: [] })),
+  ]);
+  const entries = waiting.items || [];
   const events = new Map();
-  await Promise.all([...new Set(answer.items.map((o) => o.event_id))].map(async (id) => {
+  await Promise.all([...new Set([...answer.items, ...entries].map((o) => o.event_id))].map(async (id) => {
     events.set(id, await call("GET", `/events/${id}`, { auth: false }).catch(() => null));
   }));
   const rows = answer.items.map((order) => {
@@ -1331,7 +1376,42 @@ async function ordersPage() {
     ? h("div", { class: "table-scroll" }, h("table", {}, h("caption", {}, "Seus pedidos, do mais recente"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Evento e data"), h("th", { scope: "col" }, "Lugares"), h("th", { scope: "col" }, "Situação"), h("th", { scope: "col", class: "number" }, "Total"))),
       h("tbody", {}, rows)))
-    : h("p", {}, "Você ainda não tem pedidos. ", h("a", { href: "#/" }, "Ver eventos")));
+    : h("p", {}, "Você ainda não tem pedidos. ", h("a", { href: "#/" }, "Ver eventos")),
+    waitlistEntries(entries, events, () => ordersPage().catch(showError)));
+}
+
+// The buyer's waiting-list entries: where they stand, the offer to pay, and leaving the list.
+function waitlistEntries(entries, events, reload) {
+  if (!entries.length) return null;
+  const rows = entries.map((entry) => {
+    const event = events.get(entry.event_id);
+    let status = WAITLIST_STATUS[entry.status] || entry.status;
+    if (entry.status === "waiting" && entry.position) status += ` (posição ${entry.position})`;
+    if (entry.status === "offered" && entry.offer_expires_at && event) status += ` até ${formatDateTime(entry.offer_expires_at, event.timezone, { timeStyle: "short" })}`;
+    async function leave() {
+      try {
+        await call("DELETE", `/waitlist/${entry.id}`);
+        announce("Você saiu da lista de espera.", "success", "#/pedidos");
+        reload();
+      } catch (error) {
+        showError(error);
+      }
+    }
+    const live = entry.status === "waiting" || entry.status === "offered";
+    return h("tr", { "data-waitlist": entry.id, "data-status": entry.status },
+      h("td", {}, event ? h("a", { href: `#/evento/${entry.event_id}` }, event.name) : "Evento"),
+      h("td", {}, `${entry.quantity}× ${entry.sector || "Setor"}`),
+      h("td", {}, status),
+      h("td", {},
+        entry.status === "offered" && entry.order_id ? h("a", { class: "button primary", href: `#/pedido/${entry.order_id}` }, "Pagar") : null,
+        live ? h("button", { type: "button", class: "button", onclick: leave }, "Sair da lista") : null),
+    );
+  });
+  return h("section", { class: "waitlist-mine", "aria-labelledby": "minha-lista" },
+    h("h2", { id: "minha-lista" }, "Lista de espera"),
+    h("div", { class: "table-scroll" }, h("table", {}, h("caption", {}, "Suas entradas em listas de espera"),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Evento"), h("th", { scope: "col" }, "Lugares"), h("th", { scope: "col" }, "Situação"), h("th", { scope: "col" }, "Ações"))),
+      h("tbody", {}, rows))));
 }
 
 // ------------------------------------------------------------------ organizer: report

@@ -101,3 +101,12 @@ export const PAYMENT_STATUS = {
   refund_due: "Reembolso devido",
   refunded: "Reembolsado",
 };
+
+// Waiting-list entries (issue 18), as the buyer reads them under "Meus pedidos".
+export const WAITLIST_STATUS = {
+  waiting: "Na lista de espera",
+  offered: "Lugares oferecidos: pague para garantir",
+  converted: "Comprado pela lista de espera",
+  lapsed: "Oferta expirada",
+  cancelled: "Você saiu da lista",
+};

@@ -136,6 +136,34 @@ class QueueEntry(Document):
     admission_expires_at: datetime | None = Field(default=None, description="admission + the hold_minutes")
 
 
+class WaitlistEntry(Document):
+    id: UUID
+    event_id: UUID
+    sector_id: UUID
+    sector: str
+    quantity: int
+    type: TicketType
+    half_category: str | None
+    status: Literal["waiting", "offered", "converted", "lapsed", "cancelled"]
+    position: int | None = Field(description="while waiting: 1 + the entries ahead still waiting; else null")
+    order_id: UUID | None = Field(description="once offered: the order in `reserved` to pay")
+    offer_expires_at: datetime | None = Field(description="while offered: when the offer's order lapses")
+    joined_at: datetime
+    offered_at: datetime | None
+
+
+class WaitlistPage(Document):
+    items: list[WaitlistEntry]
+    next_cursor: None = Field(description="always null: every entry comes at once")
+
+
+class WaitlistCounts(Document):
+    waiting: int
+    offered: int
+    converted: int
+    lapsed: int
+
+
 class QueueFigures(Document):
     enabled: bool
     admit_per_minute: int | None
@@ -404,6 +432,7 @@ class SectorSales(Document):
     fees_cents: int
     seat_map_views: int
     tiers: list[TierSales] = Field(description="the sector's lotes in order (empty without lotes)")
+    waitlist: WaitlistCounts = Field(description="the sector's waiting-list entries by status")
 
 
 CalendarDay = date  # the field below is named `date`, which would hide the type inside the class

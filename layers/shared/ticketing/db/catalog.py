@@ -65,7 +65,8 @@ list_events = f"""
 
 count_sectors = "SELECT count(*) AS n FROM sectors WHERE event_id = %(event_id)s"
 
-# Sectors with live availability. Holds past their deadline count as free (lazy expiry).
+# Sectors with live availability. Holds past their deadline count as free (lazy expiry), except where people
+# wait for the sector: those places go to its waiting list (sql/waitlist/sector_places_on_sale.sql agrees).
 sectors_with_availability = """
     WITH stale AS (
         SELECT l.sector_id,
@@ -74,6 +75,8 @@ sectors_with_availability = """
           FROM orders o JOIN order_tickets l ON l.order_id = o.id
          WHERE o.event_id = %(event_id)s AND o.status IN ('reserved', 'awaiting_payment')
            AND o.expires_at <= now()
+           -- places of a lapsed hold go to the sector's waiting list first (issue 18)
+           AND NOT EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.sector_id = l.sector_id AND w.status = 'waiting')
          GROUP BY l.sector_id
     )
     SELECT s.id, s.name, s.kind, s.price_cents AS base_price_cents, s.capacity, s.half_quota,
@@ -83,7 +86,9 @@ sectors_with_availability = """
                 ELSE (SELECT count(*) FROM seats x LEFT JOIN orders o ON o.id = x.order_id
                        WHERE x.sector_id = s.id
                          AND (x.order_id IS NULL
-                              OR (o.status IN ('reserved', 'awaiting_payment') AND o.expires_at <= now())))
+                              OR (o.status IN ('reserved', 'awaiting_payment') AND o.expires_at <= now()
+                                  AND NOT EXISTS (SELECT 1 FROM waitlist_entries w
+                                                   WHERE w.sector_id = s.id AND w.status = 'waiting'))))
            END::int AS available,
            (s.half_quota - s.half_taken + COALESCE(st.half_places, 0))::int AS half_left,
            tier.name AS tier, tier.price_cents AS tier_price_cents,
@@ -132,6 +137,10 @@ seat_map = """
            CASE WHEN x.order_id IS NULL THEN 'available'
                 WHEN o.status = 'paid' THEN 'sold'
                 WHEN o.status IN ('reserved', 'awaiting_payment') AND o.expires_at > now() THEN 'held'
+                -- a lapsed hold's seat goes to the sector's waiting list first (issue 18)
+                WHEN o.status IN ('reserved', 'awaiting_payment')
+                     AND EXISTS (SELECT 1 FROM waitlist_entries w
+                                  WHERE w.sector_id = x.sector_id AND w.status = 'waiting') THEN 'held'
                 ELSE 'available' END AS status
       FROM seats x LEFT JOIN orders o ON o.id = x.order_id
      WHERE x.sector_id = %(sector_id)s

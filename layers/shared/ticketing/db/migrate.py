@@ -36,6 +36,11 @@ FUNCTION_FILES = (
     "idempotency/remember_idempotency_key.sql",
     "payments/payment_document.sql",
     "orders/order_document.sql",
+    "waitlist/waitlist_entry_document.sql",
+    "waitlist/sector_places_on_sale.sql",
+    "waitlist/pick_offered_seats.sql",
+    "waitlist/make_offer_order.sql",
+    "waitlist/offer_returned_places.sql",
     "orders/release_orders.sql",
     "orders/release_expired_holds.sql",
     "orders/release_expired_holds_of_event.sql",
@@ -70,6 +75,8 @@ FUNCTION_FILES = (
     "events/refund_progress.sql",
     "users/delete_account.sql",
     "users/purge_fiscal_retention.sql",
+    "waitlist/join_waitlist.sql",
+    "waitlist/leave_waitlist.sql",
 )
 
 # Every function and procedure of the public schema that no extension owns: the project's own.

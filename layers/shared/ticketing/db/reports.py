@@ -69,7 +69,15 @@ event_report = """
                                   ORDER BY t.position)
                              FROM price_tiers t LEFT JOIN tier_sales ts ON ts.tier_id = t.id
                             WHERE t.sector_id = s.id), '[]'::jsonb),
-                       'seat_map_views', (SELECT COALESCE(sum(v.views), 0) FROM sector_views v WHERE v.sector_id = s.id)))
+                       'seat_map_views', (SELECT COALESCE(sum(v.views), 0) FROM sector_views v WHERE v.sector_id = s.id),
+                       'waitlist', (
+                           SELECT jsonb_build_object(
+                                      'waiting', count(*) FILTER (WHERE w.state = 'waiting'),
+                                      'offered', count(*) FILTER (WHERE w.state = 'offered'),
+                                      'converted', count(*) FILTER (WHERE w.state = 'converted'),
+                                      'lapsed', count(*) FILTER (WHERE w.state = 'lapsed'))
+                             FROM (SELECT waitlist_entry_document(x.id) ->> 'status' AS state
+                                     FROM waitlist_entries x WHERE x.sector_id = s.id) w)))
               FROM sectors s LEFT JOIN sector_sales ss ON ss.sector_id = s.id
              WHERE s.event_id = %(event_id)s), '{}'::jsonb) AS sectors
 """

@@ -7,7 +7,7 @@ from ticketing.auth import Caller
 from ticketing.batches import batch_after_batch
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
-from ticketing.services import invoices, outbox
+from ticketing.services import invoices, outbox, waitlist
 
 WITHDRAW_ORDER = "SELECT withdraw_order(%s, %s) AS doc"
 CANCEL_EVENT = "SELECT cancel_event(%s, %s)"
@@ -23,6 +23,7 @@ def withdraw(caller: Caller, order_id: str) -> dict:
     emit("OrderTransitions", to_status="refunded")
     invoices.write_cancellation_of_order(str(order_uuid))
     outbox.publish_pending(aggregate_ids=[str(order_uuid)], quick=True)
+    waitlist.send_offer_emails()
     return order
 
 

@@ -21,7 +21,7 @@ from ticketing.errors import Conflict, NotFound, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.paging import decode_cursor, page, parse_limit
-from ticketing.services import waiting_room
+from ticketing.services import waiting_room, waitlist
 
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -183,6 +183,7 @@ def cancel_order(caller: Caller, order_id: str) -> dict:
     """POST /orders/{id}/cancel: the buyer lets the hold go; places and stock go back on sale."""
     order = db.call_json(sql.cancel_order, (parse_id(order_id, "order"), caller.sub))
     emit("OrderTransitions", to_status="cancelled")
+    waitlist.send_offer_emails()
     return order
 
 
@@ -200,4 +201,5 @@ def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 5
     if released:
         emit("HoldsExpired", released)
         emit("OrderTransitions", released, to_status="expired")
+        waitlist.send_offer_emails()
     return released

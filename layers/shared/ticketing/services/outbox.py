@@ -75,6 +75,31 @@ def refund_due_email(payload: dict) -> tuple[str, str]:
     return subject, body
 
 
+def storefront_url() -> str:
+    """Where buyers open the storefront: STOREFRONT_URL, else the API's own address (locally the local
+    runtime serves the storefront at the API's root)."""
+    base = os.environ.get("STOREFRONT_URL") or os.environ.get("PUBLIC_API_URL") or ""
+    if not os.environ.get("STOREFRONT_URL") and (settings().stage == "local" or not base):
+        base = f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"
+    return base.rstrip("/")
+
+
+def waitlist_offer_email(payload: dict) -> tuple[str, str]:
+    """Subject and text of the e-mail offering a waiting-list buyer the places that came back."""
+    seats = payload.get("seat_labels") or []
+    places = f"{payload['quantity']} lugar(es)" + (f" ({', '.join(seats)})" if seats else "")
+    subject = f"Chegou sua vez na lista de espera de {payload['event_name']}"
+    body = (
+        f"Olá, {payload.get('name') or 'cliente'}.\n\n"
+        f"Vagaram {places} no setor {payload['sector_name']} de {payload['event_name']}, e eles estão "
+        f"reservados para você no pedido {payload['order_id']}, de {_reais(int(payload['total_cents']))}.\n"
+        f"Pague até {payload['expires_at']} (UTC); depois disso os lugares passam para a próxima pessoa da "
+        "lista.\n\n"
+        f"Pagar agora: {storefront_url()}/#/pedido/{payload['order_id']}\n"
+    )
+    return subject, body
+
+
 def _publish_paid_order(payload: dict) -> None:
     topic = settings().paid_orders_topic_arn
     if not topic:
@@ -105,6 +130,8 @@ def send_email(payload: dict) -> None:
     _verify_sender_locally(sender)
     if payload.get("template") == "payment-refund-due":
         subject, text = refund_due_email(payload)
+    elif payload.get("template") == "waitlist-offer":
+        subject, text = waitlist_offer_email(payload)
     else:
         subject, text = str(payload["subject"]), str(payload["text"])
     client("ses").send_email(

@@ -94,6 +94,9 @@ def count_seat_map_view(sector_id: str) -> None:
     emit("SeatMapViews", sector_id=str(sector_id))
 
 
+WAITLIST_COUNTS = ("waiting", "offered", "converted", "lapsed")
+
+
 def event_report(caller: Caller, event_id: str) -> dict:
     """GET /events/{id}/report for the event's organizer."""
     event_uuid = parse_id(event_id, "event")
@@ -116,6 +119,7 @@ def event_report(caller: Caller, event_id: str) -> dict:
                 "fees_cents": sales.get("fees_cents", 0),
                 "seat_map_views": sales.get("seat_map_views", 0),
                 "tiers": sales.get("tiers", []),
+                "waitlist": sales.get("waitlist", dict.fromkeys(WAITLIST_COUNTS, 0)),
             }
         )
     return {

@@ -18,5 +18,8 @@ BEGIN
     UPDATE events SET status = 'cancelled', updated_at = now() WHERE id = p_event;
     INSERT INTO event_cancellations (event_id, paid_orders)
     SELECT p_event, count(*) FROM orders WHERE event_id = p_event AND status = 'paid';
+    -- Nobody waits for places of a cancelled event (issue 18); an offer's hold is released with the others.
+    UPDATE waitlist_entries SET status = 'cancelled', updated_at = now()
+     WHERE event_id = p_event AND status = 'waiting';
 END
 $$;

@@ -19,8 +19,11 @@ BEGIN
     -- gave its places back when it was released).
     UPDATE account_hold_counts c SET held = c.held - o.ticket_count
       FROM orders o
-     WHERE o.id = p_order AND o.status IN ('reserved', 'awaiting_payment')
+     WHERE o.id = p_order AND o.status IN ('reserved', 'awaiting_payment') AND NOT o.waitlist_offer
        AND c.event_id = o.event_id AND c.user_id = o.user_id;
+    -- A waiting-list offer paid (a late approval of a lapsed one included): the entry is converted.
+    UPDATE waitlist_entries SET status = 'converted', updated_at = now()
+     WHERE order_id = p_order AND status IN ('offered', 'lapsed');
     UPDATE orders SET status = 'paid', paid_at = now(), released_at = NULL, updated_at = now()
      WHERE id = p_order;
     INSERT INTO outbox (kind, aggregate_id, payload)

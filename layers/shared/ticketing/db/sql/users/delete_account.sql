@@ -40,6 +40,9 @@ BEGIN
     SELECT array_agg(id ORDER BY id) INTO v_live FROM (
         SELECT id FROM orders WHERE user_id = v_user.id AND status IN ('reserved', 'awaiting_payment')
          ORDER BY id FOR UPDATE) live;
+    -- Off every waiting list (issue 18), before the holds go: an offer let go passes to the next entry.
+    UPDATE waitlist_entries SET status = 'cancelled', updated_at = now()
+     WHERE user_id = v_user.id AND status IN ('waiting', 'offered');
     IF v_live IS NOT NULL THEN
         PERFORM release_orders(v_live, 'cancelled');
     END IF;
