@@ -15,14 +15,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from ticketing import db
+from ticketing import db, payments_provider
 from ticketing.api.bounds import parse_json
 from ticketing.api.payments import PaymentIn, WebhookIn
 from ticketing.auth import Caller
 from ticketing.config import settings
 from ticketing.db import payments as sql
 from ticketing.domain import boleto, card, pix
-from ticketing.errors import InvalidState, Malformed, NotFound, Unauthorized, ValidationFailed
+from ticketing.errors import (
+    InvalidState,
+    Malformed,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationFailed,
+)
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.services import outbox
@@ -107,8 +114,35 @@ def boleto_free_field(payment_id: uuid.UUID) -> str:
 
 
 def pix_txid(payment_id: uuid.UUID) -> str:
-    """The charge id in field 62-05: 25 letters and digits from the payment id."""
-    return payment_id.hex[:25]
+    """The API Pix charge's txid: the payment id's 32 hex digits (26 to 35 letters and digits)."""
+    return payment_id.hex
+
+
+def _pix_charge(order: dict, payment_id: uuid.UUID, expires_at: datetime, due: date | None) -> dict:
+    """Create the charge at the provider (a `cob`, or for a boleto a `cobv` due on the boleto's date) and
+    the dynamic BR Code pointing at it. 503 when the provider does not answer."""
+    cfg = settings()
+    amount = int(order["total_cents"])
+    txid = pix_txid(payment_id)
+    description = f"Pedido {order['id']} - {order['event_name']}"
+    try:
+        if due is None:
+            seconds = int((expires_at - _now()).total_seconds())
+            charge = payments_provider.provider().create_charge(txid, amount, seconds, description)
+        else:
+            charge = payments_provider.provider().create_due_charge(
+                txid, amount, due, order.get("buyer_cpf") or "", order.get("buyer_name") or "", description
+            )
+    except payments_provider.ProviderUnavailable as exc:
+        emit("PixProviderFailures", operation="create_charge")
+        raise ServiceUnavailable("The PIX provider is not answering; try again in a moment") from exc
+    return {
+        "pix_txid": charge.txid,
+        "pix_location": charge.location,
+        "pix_copy_paste": pix.build_dynamic_pix_payload(
+            charge.location, amount, cfg.merchant_name, cfg.merchant_city
+        ),
+    }
 
 
 def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields: dict | None) -> dict:
@@ -129,15 +163,8 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
         raise ValidationFailed.field("installments", "only card payments take instalments")
     cfg = settings()
     if body.method == "pix":
-        txid = pix_txid(payment_id)
         expires_at = min(now + timedelta(minutes=PIX_MINUTES), order["starts_at"])
-        return {
-            "pix_txid": txid,
-            "pix_copy_paste": pix.build_pix_payload(
-                cfg.pix_key, amount, cfg.merchant_name, cfg.merchant_city, txid=txid
-            ),
-            "expires_at": utc_text(expires_at),
-        }
+        return {**_pix_charge(order, payment_id, expires_at, None), "expires_at": utc_text(expires_at)}
     due_date, expires_at = boleto_deadline(now, order["starts_at"], order["timezone"])
     code = boleto.barcode(cfg.boleto_bank, amount, due_date, boleto_free_field(payment_id))
     return {
@@ -145,6 +172,9 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
         "boleto_line": boleto.typeable_line(code),
         "due_date": due_date.isoformat(),
         "expires_at": utc_text(expires_at),
+        # boleto híbrido: the same slip also carries a PIX charge due on the same date (a cobv needs the
+        # debtor's CPF: without one the boleto stays a plain boleto)
+        **(_pix_charge(order, payment_id, expires_at, due_date) if order.get("buyer_cpf") else {}),
     }
 
 
