@@ -75,7 +75,7 @@ BEGIN
         ELSE
             PERFORM request_pix_devolution('M' || v_e2eid, v_e2eid, v_valor,
                                            CASE WHEN v_outcome = 'extra' THEN 'already-paid' ELSE v_outcome END,
-                                           NULL, v_payment.id);
+                                           NULL, v_payment.order_id);
         END IF;
         v_aggregates := v_aggregates || to_jsonb(v_payment.id) || to_jsonb(v_payment.order_id);
         v_results := v_results || jsonb_build_object('endToEndId', v_e2eid, 'outcome', v_outcome,

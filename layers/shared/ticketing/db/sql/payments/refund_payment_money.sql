@@ -12,7 +12,7 @@ BEGIN
         RETURN false;
     END IF;
     PERFORM request_pix_devolution('D' || replace(p_payment::text, '-', ''), v_payment.pix_e2eid,
-                                   v_payment.amount_cents, p_reason, p_payment, p_payment);
+                                   v_payment.amount_cents, p_reason, p_payment, v_payment.order_id);
     RETURN true;
 END
 $$;

@@ -2,7 +2,7 @@
 -- outbox after the commit (the scheduled publisher retries while the provider is unreachable). Its id comes
 -- from what it refunds, so asking twice names the same devolution: at most one per id, here and at the
 -- provider. p_payment is the payment whose refund this is (NULL for a PIX that paid nothing); p_aggregate
--- the payment the outbox message belongs to.
+-- the order the outbox message belongs to.
 CREATE OR REPLACE FUNCTION request_pix_devolution(
     p_id text, p_e2eid text, p_valor_cents bigint, p_reason text, p_payment uuid, p_aggregate uuid
 ) RETURNS void
