@@ -46,6 +46,16 @@ DEVOLUTION_ID = re.compile(r"^[a-zA-Z0-9]{1,35}$")
 AMOUNT = re.compile(r"^\d{1,10}\.\d{2}$")
 ISPB = "99999008"  # the simulator's own (fictitious) participant code
 ALPHANUMERIC = string.ascii_letters + string.digits
+# The receiving business as the provider knows it (API Pix `recebedor`; the invoices' issuer by default).
+RECEIVER = {
+    "cnpj": "11222333000181",
+    "nome": "Ticketing Eventos",
+    "nomeFantasia": "Ticketing",
+    "logradouro": "Avenida Paulista, 1000",
+    "cidade": "Sao Paulo",
+    "uf": "SP",
+    "cep": "01310100",
+}
 
 
 def _now() -> datetime:
@@ -212,7 +222,13 @@ class PixSimulator:
             created = _now()
             token = secrets.token_hex(16)
             location = f"{urlsplit(self.base_url).netloc}/qr/v2/{'cobv/' if kind == 'cobv' else ''}{token}"
-            loc = {"id": self._next_loc, "location": location, "tipoCob": kind, "criacao": _iso(created)}
+            loc = {
+                "id": self._next_loc,
+                "txid": txid,
+                "location": location,
+                "tipoCob": kind,
+                "criacao": _iso(created),
+            }
             self._next_loc += 1
             if kind == "cob":
                 calendar = {"criacao": _iso(created), "expiracao": int(calendario.get("expiracao", 86400))}
@@ -234,6 +250,8 @@ class PixSimulator:
             }
             if body.get("devedor"):
                 charge["devedor"] = body["devedor"]
+            if kind == "cobv":
+                charge["recebedor"] = dict(RECEIVER)
             if body.get("solicitacaoPagador"):
                 charge["solicitacaoPagador"] = body["solicitacaoPagador"]
             self.charges[txid] = {**charge, "_kind": kind}
@@ -335,7 +353,12 @@ class PixSimulator:
         with self.lock:
             if key not in self.webhooks:
                 raise _problem(404, "Webhook não encontrado.")
-            return {"webhookUrl": self.webhooks[key], "chave": key, "criacao": _iso(_now())}
+            return {
+                "webhookUrl": self.webhooks[key],
+                "chave": key,
+                "cnpj": RECEIVER["cnpj"],
+                "criacao": _iso(_now()),
+            }
 
     # ---------------------------------------------------------------- the bank app and the clearing
     def pay(self, body: dict) -> dict:
