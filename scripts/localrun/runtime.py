@@ -161,11 +161,18 @@ class LocalRuntime:
         simulator, which settles devolutions by itself a moment after they are requested."""
         self.pix_endpoint = os.environ.get("PIX_API_URL") or None
         if not self.pix_endpoint:
-            self._pix = PixSimulator(
-                webhook_secret=os.environ.get("PIX_WEBHOOK_SECRET", "local-pix-secret"),
-                auto_settle_seconds=float(os.environ.get("PIX_DEVOLUTION_SECONDS", "3")),
-                pix_key=os.environ.get("PIX_KEY", "pagamentos@ticketing.example.com"),
-            ).start()
+            settings = {
+                "webhook_secret": os.environ.get("PIX_WEBHOOK_SECRET", "local-pix-secret"),
+                "auto_settle_seconds": float(os.environ.get("PIX_DEVOLUTION_SECONDS", "3")),
+                "pix_key": os.environ.get("PIX_KEY", "pagamentos@ticketing.example.com"),
+            }
+            port = int(os.environ.get("PIX_SIMULATOR_PORT", "3090"))
+            try:
+                self._pix = PixSimulator(port=port, **settings).start()
+            except OSError:
+                # The usual port is taken (another runtime): any free one, named in the log.
+                self._pix = PixSimulator(port=0, **settings).start()
+            log.info("API Pix simulator ready", extra={"endpoint": self._pix.base_url})
             self.pix_endpoint = self._pix.base_url
 
     def _register_pix_webhook(self) -> None:
