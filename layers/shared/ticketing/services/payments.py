@@ -179,8 +179,9 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
 
 
 def with_qr_code(payment: dict) -> dict:
-    """The payment as answered: a PIX payment also carries its QR image (computed, never stored)."""
-    if payment.get("pix_copy_paste") and payment.get("status") == "pending":
+    """The payment as answered: a PIX payment also carries its QR image (computed, never stored). A boleto
+    híbrido carries only its copy-and-paste code (the contract lists the image for PIX payments)."""
+    if payment.get("method") == "pix" and payment.get("pix_copy_paste") and payment.get("status") == "pending":
         return {**payment, "pix_qr_png": pix.pix_qr_png_data_url(payment["pix_copy_paste"])}
     return payment
 
