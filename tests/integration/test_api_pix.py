@@ -397,6 +397,10 @@ def test_a_pix_after_the_boleto_paid_is_devolved_on_its_own(make_event, new_user
     order = hold(make_event(), buyer)
     payment = pay(buyer, order["id"], "boleto")
     v1_webhook(payment["id"], "approved")
+    # The slip paid it: its PIX charge is withdrawn, so a bank app can no longer pay it...
+    assert bank.get_charge("cobv", payment["pix_txid"])["status"] == "REMOVIDA_PELO_USUARIO_RECEBEDOR"
+    with bank.lock:  # ...and a PIX the provider still accepted (a race at the bank) goes back on its own.
+        bank.charges[payment["pix_txid"]]["status"] = "ATIVA"
     pix = bank.pay({"pixCopiaECola": payment["pix_copy_paste"]})
     assert order_status(buyer, order["id"]) == "paid"
     assert list(devolutions_at_bank(bank, pix["endToEndId"])) == ["M" + pix["endToEndId"]]

@@ -52,3 +52,9 @@ stale_devolutions = """
      ORDER BY accepted_at
      LIMIT %(limit)s
 """
+
+# A boleto híbrido the slip paid (approved without a PIX): its PIX charge is to be withdrawn.
+boleto_paid_by_slip = """
+    SELECT pix_txid FROM payments
+     WHERE id = %s AND method = 'boleto' AND status = 'approved' AND pix_txid IS NOT NULL AND pix_e2eid IS NULL
+"""

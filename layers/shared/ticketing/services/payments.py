@@ -8,6 +8,7 @@ they are never stored, hashed into the idempotency record, or logged.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,6 +37,8 @@ from ticketing.services import outbox
 from ticketing.services.orders import idempotency
 from ticketing.times import utc_text
 from ticketing.webhook import signature_valid, webhook_secret
+
+log = logging.getLogger("ticketing.payments")
 
 DECLINED_TEST_CARD = "4000000000000002"
 PIX_MINUTES = 30
@@ -181,7 +184,11 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
 def with_qr_code(payment: dict) -> dict:
     """The payment as answered: a PIX payment also carries its QR image (computed, never stored). A boleto
     híbrido carries only its copy-and-paste code (the contract lists the image for PIX payments)."""
-    if payment.get("method") == "pix" and payment.get("pix_copy_paste") and payment.get("status") == "pending":
+    if (
+        payment.get("method") == "pix"
+        and payment.get("pix_copy_paste")
+        and payment.get("status") == "pending"
+    ):
         return {**payment, "pix_qr_png": pix.pix_qr_png_data_url(payment["pix_copy_paste"])}
     return payment
 
@@ -235,8 +242,23 @@ def settle_payment(payment_id: str, status: str) -> dict:
     emit("Payments", method="webhook", outcome=str(result.get("status")))
     if result.pop("outbox", False):
         outbox.publish_after_commit([result["order_id"], result["payment_id"]])
+        _cancel_pix_charge_of_paid_boleto(result["payment_id"])
     result.pop("order_id", None)
     return result
+
+
+def _cancel_pix_charge_of_paid_boleto(payment_id: str) -> None:
+    """Boleto híbrido: once the slip paid it, its PIX charge (cobv) is withdrawn at the provider so it cannot be
+    paid too. Best effort: a PIX that still arrives is devolved on its own (receive_pix: 'extra')."""
+    row = db.fetch_one(sql.boleto_paid_by_slip, (payment_id,))
+    if row is None:
+        return
+    try:
+        payments_provider.provider().cancel_charge(row["pix_txid"], due=True)
+    except (payments_provider.ProviderUnavailable, payments_provider.ProviderRefused) as exc:
+        log.warning(
+            "the PIX charge of a paid boleto stays open", extra={"payment_id": payment_id, "error": str(exc)}
+        )
 
 
 def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
