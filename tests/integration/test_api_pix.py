@@ -405,3 +405,28 @@ def test_a_pix_after_the_boleto_paid_is_devolved_on_its_own(make_event, new_user
     assert order_status(buyer, order["id"]) == "paid"
     assert list(devolutions_at_bank(bank, pix["endToEndId"])) == ["M" + pix["endToEndId"]]
     assert payment_now(buyer, order["id"])["status"] == "approved"
+
+
+# ---------------------------------------------------------------- concurrency
+def test_concurrent_notices_of_the_same_pix_and_overlapping_batches_count_each_pix_once(
+    make_event, new_user, bank, wide_pool
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ev = make_event()
+    buyers = [new_user() for _ in range(4)]
+    held = [hold(ev, b) for b in buyers]
+    started = [pay(b, o["id"]) for b, o in zip(buyers, held, strict=True)]
+    paid = [bank.pay({"pixCopiaECola": p["pix_copy_paste"], "notificar": False}) for p in started]
+    # 24 notices at once: each PIX alone, and batches of them in both orders (a deadlock would be a 503).
+    notices = [[p] for p in paid] * 3 + [paid, list(reversed(paid))] * 6
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        answers = list(pool.map(lambda n: pix_payments.handle_webhook(*signed_pix({"pix": n})), notices))
+    outcomes = [r["outcome"] for a in answers for r in a["results"]]
+    assert outcomes.count("applied") == 4 and set(outcomes) == {"applied", "duplicate"}
+    assert all(order_status(b, o["id"]) == "paid" for b, o in zip(buyers, held, strict=True))
+    for order in held:
+        rows = db.fetch_all(
+            "SELECT id FROM outbox WHERE aggregate_id = %s AND kind = 'paid-order'", (order["id"],)
+        )
+        assert len(rows) == 1
