@@ -2,8 +2,8 @@
 -- applied in one transaction before the webhook answers. Each endToEndId counts once (pix_received's key).
 -- A PIX for a known charge of the right amount settles its payment by settle_payment's rules (the same as
 -- POST /payments/webhook: late approvals, refund_due...); a PIX of another amount never approves: it alone
--- is devolved and the charge stays payable; a second PIX for an already paid charge is devolved too; an
--- unknown txid is recorded. Devolution statuses the notice carries are applied as well.
+-- is devolved and the charge stays payable; a second PIX for an already paid charge (or one whose refund is
+-- already recorded as done, or a boleto híbrido the slip paid) is devolved too; an unknown txid is recorded. Devolution statuses the notice carries are applied as well.
 -- p: the notice's "pix" array, each item {endToEndId, txid?, valor, horario, devolucoes?}.
 -- Returns {results: [{endToEndId, outcome}], aggregates: [payment ids whose outbox messages to publish],
 --          devolutions: [{id, status}] that reached a final status now}.
@@ -59,8 +59,8 @@ BEGIN
 
         IF v_valor <> v_payment.amount_cents THEN
             v_outcome := 'amount-mismatch';
-        ELSIF v_payment.pix_e2eid IS NOT NULL
-              OR (v_payment.method = 'boleto' AND v_payment.status IN ('approved', 'refund_due', 'refunded')) THEN
+        ELSIF v_payment.pix_e2eid IS NOT NULL OR v_payment.status = 'refunded'
+              OR (v_payment.method = 'boleto' AND v_payment.status IN ('approved', 'refund_due')) THEN
             v_outcome := 'extra';  -- the charge was already paid: this money goes back on its own
         ELSE
             v_outcome := 'applied';
@@ -71,7 +71,12 @@ BEGIN
                                 paid_with = CASE WHEN method = 'boleto' THEN 'pix' END,
                                 updated_at = now()
              WHERE id = v_payment.id;
-            PERFORM settle_payment(v_payment.id, 'approved');
+            IF v_payment.status = 'refund_due' THEN
+                -- Money already due back (a v1 notice decided it before this PIX was known): give this PIX back.
+                PERFORM refund_payment_money(v_payment.id, COALESCE(v_payment.refund_reason, 'refund-due'));
+            ELSE
+                PERFORM settle_payment(v_payment.id, 'approved');
+            END IF;
         ELSE
             PERFORM request_pix_devolution('M' || v_e2eid, v_e2eid, v_valor,
                                            CASE WHEN v_outcome = 'extra' THEN 'already-paid' ELSE v_outcome END,
