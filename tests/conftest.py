@@ -17,6 +17,7 @@ from leftovers import RUN_MARKER, left_over
 
 from localrun import LocalRuntime, database
 from localrun.aws_resources import MotoServer, boto_client, use_endpoint
+from localrun.pix_simulator import PixSimulator
 from localrun.testing import ApiClient, random_cpf
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +91,29 @@ def database_url() -> Iterator[str]:
             os.environ["DATABASE_URL"] = saved
         if embedded is not None:
             embedded.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pix_simulator() -> Iterator[PixSimulator]:
+    """The API Pix simulator (issue 20), as moto stands in for AWS: every payment by PIX or boleto creates its
+    charge there. Tests settle devolutions themselves (no timer), so each run decides when they end."""
+    simulator = PixSimulator(webhook_secret="local-pix-secret").start()
+    saved = {name: os.environ.get(name) for name in simulator.environment()}
+    os.environ.update(simulator.environment())
+    from ticketing import payments_provider
+
+    payments_provider.use_provider(None)
+    _refresh_app()
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        payments_provider.use_provider(None)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from localrun.drivers import (
 )
 from localrun.functions import Function, add_layers_to_path, layer_paths, read_functions
 from localrun.gateway import CorsPolicy, Gateway
+from localrun.pix_simulator import PixSimulator
 from localrun.routes import RouteTable, cors_configuration, routes_from_template
 from localrun.server import LocalApiServer
 from localrun.storefront import Storefront
@@ -115,6 +116,8 @@ class LocalRuntime:
         self.queue_drivers: list[QueueDriver] = []
         self._embedded: database.EmbeddedPostgres | None = None
         self._moto: aws_resources.MotoServer | None = None
+        self._pix: PixSimulator | None = None
+        self.pix_endpoint: str | None = None
         self._server: LocalApiServer | None = None
         self._saved_environ: dict[str, str] | None = None
         self._sqs: Any = None
@@ -136,6 +139,7 @@ class LocalRuntime:
         try:
             self._start_database()
             self._start_aws()
+            self._start_pix()
             self._load_template()
             self._apply_environment()
             self._warm_functions()
@@ -143,6 +147,7 @@ class LocalRuntime:
                 self._seed()
             self._start_drivers()
             self._start_server()
+            self._register_pix_webhook()
         except BaseException:
             self.stop()
             raise
@@ -157,6 +162,37 @@ class LocalRuntime:
         database.ensure_database(url)
         database.migrate(url)
         self.database_url = url
+
+    def _start_pix(self) -> None:
+        """The API Pix provider: PIX_API_URL when set (a test's simulator, or a real sandbox), else our own
+        simulator, which settles devolutions by itself a moment after they are requested."""
+        self.pix_endpoint = os.environ.get("PIX_API_URL") or None
+        if not self.pix_endpoint:
+            settings = {
+                "webhook_secret": os.environ.get("PIX_WEBHOOK_SECRET", "local-pix-secret"),
+                "auto_settle_seconds": float(os.environ.get("PIX_DEVOLUTION_SECONDS", "3")),
+                "pix_key": os.environ.get("PIX_KEY", "pagamentos@ticketing.example.com"),
+            }
+            port = int(os.environ.get("PIX_SIMULATOR_PORT", "3090"))
+            try:
+                self._pix = PixSimulator(port=port, **settings).start()
+            except OSError:
+                # The usual port is taken (another runtime): any free one, named in the log.
+                self._pix = PixSimulator(port=0, **settings).start()
+            log.info("API Pix simulator ready", extra={"endpoint": self._pix.base_url})
+            self.pix_endpoint = self._pix.base_url
+
+    def _register_pix_webhook(self) -> None:
+        """Tell the provider where to notify PIX (API Pix PUT /webhook/{chave}), as one does once per key."""
+        try:
+            from ticketing.config import settings
+            from ticketing.payments_provider import ProviderRefused, ProviderUnavailable, provider
+        except ImportError:
+            return
+        try:
+            provider().register_webhook(settings().pix_key, f"{self.base_url}/payments/pix/webhook")
+        except (ProviderUnavailable, ProviderRefused) as exc:
+            log.warning("the PIX webhook could not be registered", extra={"error": str(exc)})
 
     def _start_aws(self) -> None:
         if not self.moto_endpoint:
@@ -187,7 +223,14 @@ class LocalRuntime:
             "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", DEFAULT_CORS_ORIGINS),
             "AWS_ENDPOINT_URL": self.moto_endpoint or "",
             **aws_resources.LOCAL_CREDENTIALS,
+            # API Pix (issue 20): the provider the runtime started or was given
+            "PIX_API_URL": self.pix_endpoint or "",
+            "PIX_CLIENT_ID": os.environ.get("PIX_CLIENT_ID", "local-pix-client"),
+            "PIX_CLIENT_SECRET": os.environ.get("PIX_CLIENT_SECRET", "local-pix-client-secret"),
+            "PIX_WEBHOOK_SECRET": os.environ.get("PIX_WEBHOOK_SECRET", "local-pix-secret"),
         }
+        if os.environ.get("PIX_KEY"):
+            overrides["PIX_KEY"] = os.environ["PIX_KEY"]
         pools = [
             logical_id
             for logical_id, resource in (self.template.get("Resources") or {}).items()
@@ -306,6 +349,9 @@ class LocalRuntime:
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+        if self._pix is not None:
+            self._pix.stop()
+            self._pix = None
         if self._embedded is not None:
             self._embedded.stop()
             self._embedded = None

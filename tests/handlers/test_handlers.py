@@ -291,6 +291,51 @@ def test_the_webhook_checks_the_signature_before_the_body(monkeypatch, patched):
         forget_secret()  # or the cached test secret would sign for the in-process runtime's webhook
 
 
+def test_the_api_pix_webhook_checks_its_own_signature_then_hands_the_batch_to_the_service(
+    monkeypatch, patched
+):
+    from ticketing.webhook import forget_pix_secret
+
+    monkeypatch.setenv("PIX_WEBHOOK_SECRET", "handler-pix-secret")
+    reload_settings()
+    forget_pix_secret()
+    try:
+        pix_webhook = load_function("payments/pix_webhook")
+        received = patched(pix_webhook.pix_payments, "receive", {"results": []})
+        notice = {
+            "pix": [
+                {
+                    "endToEndId": "E" + "1" * 31,
+                    "txid": "a" * 32,
+                    "valor": "10.00",
+                    "horario": "2026-11-25T12:00:00Z",
+                }
+            ]
+        }
+        raw = json.dumps(notice).encode()
+        path = "/payments/pix/webhook/pix"
+        # the v1 webhook's secret does not sign API Pix notices
+        wrong = {"X-Signature": sign(raw, "handler-test-secret")}
+        status, _, problem = call(pix_webhook, "POST", path, raw_body=raw, headers=wrong)
+        assert (status, problem["type"]) == (401, PROBLEM_BASE + "unauthorized") and received == []
+        bad = json.dumps({"pix": [{"endToEndId": "x"}]}).encode()
+        status, _, problem = call(
+            pix_webhook, "POST", path, raw_body=bad, headers={"X-Signature": sign(bad, "handler-pix-secret")}
+        )
+        assert status == 422 and received == []
+        assert {"pix[0].endToEndId", "pix[0].valor", "pix[0].horario"} <= {
+            e["field"] for e in problem["errors"]
+        }
+        signed = {"X-Signature": sign(raw, "handler-pix-secret")}
+        status, _, body = call(pix_webhook, "POST", path, raw_body=raw, headers=signed)
+        assert (status, body) == (200, {"results": []})
+        assert received[0][0][0].pix[0].endToEndId == notice["pix"][0]["endToEndId"]
+    finally:
+        monkeypatch.delenv("PIX_WEBHOOK_SECRET")
+        reload_settings()
+        forget_pix_secret()
+
+
 def test_every_api_route_is_declared_with_route():
     assert len(api_functions()) >= 25
     for path in FUNCTIONS.glob("*/*/app.py"):

@@ -276,7 +276,9 @@ def test_pix_is_a_valid_br_code_pending_for_30_minutes_and_holds_last_until_then
     fields = pix.parse_emv(code)
     assert fields["26"]["00"] == "br.gov.bcb.pix"
     assert (fields["53"], fields["54"], fields["58"]) == ("986", "200.00", "BR")
-    assert fields["62"]["05"] == payment["id"].replace("-", "")[:25]
+    # A dynamic BR Code (API Pix, issue 20): the txid is read at the charge's location, not in 62-05.
+    assert fields["62"]["05"] == "***" and fields["26"]["25"] == payment["pix_location"]
+    assert payment["pix_txid"] == payment["id"].replace("-", "")
     assert payment["pix_qr_png"].startswith("data:image/png;base64,")
     expires = datetime.fromisoformat(payment["expires_at"].replace("Z", "+00:00"))
     assert before + timedelta(minutes=29) < expires <= datetime.now(UTC) + timedelta(minutes=30)

@@ -4,7 +4,10 @@ the books: sold + held + available = capacity, stock and quotas add up, no seat 
 follow the contract, paid orders have one approved payment and at most one invoice, numbers stay gapless.
 Contract v2 (issue 14) adds add-on changes after a decline, approvals of a payment that is not the latest or
 not for the current total, one account's cap on unpaid places, and the event's cancellation with late money:
-after every step, approved money covers the total of every paid order."""
+after every step, approved money covers the total of every paid order. API Pix (issue 20) adds PIX paid at
+the provider's simulator and notified through the standard webhook (sometimes of the wrong amount, sometimes
+notified twice), refunds of PIX money as devolutions that end DEVOLVIDO when the provider settles them, and
+checks that no PIX ever gives back more than it brought."""
 
 from __future__ import annotations
 
@@ -46,6 +49,8 @@ def optional(name: str):
 
 
 payments = optional("ticketing.services.payments")
+pix_payments = optional("ticketing.services.pix_payments")
+BANK: dict = {}  # {"simulator": the session's API Pix simulator}, set by the test that runs the machine
 refunds = optional("ticketing.services.refunds")
 invoices = optional("ticketing.services.invoices")
 checkins = optional("ticketing.services.checkins")
@@ -102,6 +107,7 @@ class OrderModel(RuleBasedStateMachine):
         self.payments: dict[str, dict] = {}  # payment id -> {order, status}
         self.ever_paid: set[str] = set()
         self.cancelled = False  # the event
+        self.wrong_pix: list[str] = []  # PIX of another amount than their charge: each devolved on its own
 
     # ----- what the model says is taken -----
     def holding(self, exclude: dict | None = None):
@@ -294,7 +300,13 @@ class OrderModel(RuleBasedStateMachine):
             assert problem == "invalid-state", problem
             return
         assert problem is None and result.payment["status"] == "pending", problem
-        self.payments[result.payment["id"]] = {"order": order, "status": "pending", "amount": order["total"]}
+        self.payments[result.payment["id"]] = {
+            "order": order,
+            "status": "pending",
+            "amount": order["total"],
+            "code": result.payment["pix_copy_paste"],
+            "e2eid": None,
+        }
         order["payments"].append(result.payment["id"])
         order["status"] = "awaiting_payment"
 
@@ -304,10 +316,65 @@ class OrderModel(RuleBasedStateMachine):
         # In the order the payments were made: their ids are random, so sorting them would pick a different
         # payment for the same steps in two runs and make hypothesis's generation flaky.
         payment_id = list(self.payments)[index % len(self.payments)]
+        before = self.payments[payment_id]["order"]["status"]
+        result = payments.settle_payment(payment_id, news)
+        self.expect_news(payment_id, news, before, result)
+
+    @precondition(
+        lambda self: pix_payments is not None and any(p.get("code") for p in self.payments.values())
+    )
+    @rule(index=st.integers(0, 50), wrong_amount=st.booleans(), repeat=st.booleans())
+    def bank_pays_the_pix(self, index, wrong_amount, repeat):
+        """A payer's bank pays a PIX charge (even late: its holds may have lapsed); the provider notifies the
+        standard webhook, maybe twice. A wrong amount is devolved on its own and changes nothing here."""
+        candidates = [i for i, p in self.payments.items() if p.get("code")]
+        payment_id = candidates[index % len(candidates)]
+        payment = self.payments[payment_id]
+        before = payment["order"]["status"]
+        bank = BANK["simulator"]
+        charge = bank.get_charge("cob", payment_id.replace("-", ""))
+        if charge["status"] != "ATIVA":
+            return  # paid already: a bank app refuses it
+        amount = payment["amount"] + (100 if wrong_amount else 0)
+        pix = bank.pay(
+            {
+                "pixCopiaECola": payment["code"],
+                "valor": f"{amount // 100}.{amount % 100:02d}",
+                "aposExpiracao": True,
+                "notificar": False,
+            }
+        )
+        for _ in range(2 if repeat else 1):
+            bank.notify([pix["endToEndId"]])
+        if wrong_amount or (payment["e2eid"] is None and payment["status"] == "refunded"):
+            # another amount, or money arriving for a payment whose refund is recorded as done: given back alone
+            self.wrong_pix.append(pix["endToEndId"])
+            return
+        if payment["e2eid"] is None:
+            payment["e2eid"] = pix["endToEndId"]
+        row = db.fetch_one(
+            "SELECT y.status, o.status AS order_status FROM payments y JOIN orders o ON o.id = y.order_id"
+            " WHERE y.id = %s",
+            (payment_id,),
+        )
+        self.expect_news(payment_id, "approved", before, row)
+
+    @precondition(lambda self: pix_payments is not None and self.payments)
+    @rule()
+    def provider_settles_devolutions(self):
+        """The outbox asks for every devolution due; the provider pays them back and notifies DEVOLVIDO."""
+        from ticketing.services import outbox
+
+        outbox.publish_pending()
+        BANK["simulator"].settle_devolutions()
+        for payment in self.payments.values():
+            if payment["status"] == "refund_due" and payment.get("e2eid"):
+                payment["status"] = "refunded"
+
+    def expect_news(self, payment_id: str, news: str, before: str, result: dict) -> None:
+        """What the model says a provider's news does to a payment and its order (both webhooks)."""
         payment = self.payments[payment_id]
         order = payment["order"]
-        before = order["status"]
-        result = payments.settle_payment(payment_id, news)
         if payment["status"] in ("approved", "refund_due", "refunded"):
             pass  # money already accounted for: nothing changes
         elif news == "approved" and self.cancelled:
@@ -362,7 +429,8 @@ class OrderModel(RuleBasedStateMachine):
         order["status"] = "refunded"
         for payment in self.payments.values():
             if payment["order"] is order and payment["status"] == "approved":
-                payment["status"] = "refunded"
+                # PIX money goes back as a devolution: refund_due until the provider says DEVOLVIDO
+                payment["status"] = "refund_due" if payment.get("e2eid") else "refunded"
 
     @precondition(lambda self: payments is not None and not self.cancelled and len(self.orders) >= 3)
     @rule()
@@ -385,9 +453,13 @@ class OrderModel(RuleBasedStateMachine):
         for payment in self.payments.values():
             refunded_order = payment["status"] == "approved" and payment["order"]["status"] == "refunded"
             if refunded_order or payment["status"] == "refund_due":
-                payment["status"] = "refunded"
+                payment["status"] = "refund_due" if payment.get("e2eid") else "refunded"
         progress = cancellations.refund_progress(self.event_id)
-        assert 0 <= progress["refunded"] == progress["total"] and progress["finished_at"], progress
+        if any(p["status"] == "refund_due" for p in self.payments.values()):
+            # PIX devolutions still on their way: the cancellation is not finished yet
+            assert 0 <= progress["refunded"] <= progress["total"] and not progress["finished_at"], progress
+        else:
+            assert 0 <= progress["refunded"] == progress["total"] and progress["finished_at"], progress
 
     @precondition(lambda self: invoices is not None and any(o["status"] == "paid" for o in self.orders))
     @rule(index=st.integers(0, 50))
@@ -527,7 +599,11 @@ class OrderModel(RuleBasedStateMachine):
                 1 for p in self.payments.values() if p["order"] is order and p["status"] == "refunded"
             )
             assert counts["refunded"] == model_refunded, (order, counts)
-            assert order["status"] != "refunded" or counts["refunded"] >= 1, (order, counts)
+            devolving = any(
+                p["order"] is order and p["status"] == "refund_due" and p.get("e2eid")
+                for p in self.payments.values()
+            )
+            assert order["status"] != "refunded" or counts["refunded"] >= 1 or devolving, (order, counts)
             assert counts["published"] == (1 if order["id"] in self.ever_paid else 0), (order, counts)
             assert counts["invoices"] <= 1 and (not order["processed"] or counts["invoices"] == 1), (
                 order,
@@ -565,6 +641,31 @@ class OrderModel(RuleBasedStateMachine):
                 ), order
 
     @invariant()
+    def pix_money_goes_back_at_most_once(self):
+        """At the provider: a devolution per refunded PIX payment and per wrong-amount PIX, never more than
+        the PIX brought; here: each endToEndId recorded once."""
+        if not BANK:
+            return
+        bank = BANK["simulator"]
+        for payment_id, payment in self.payments.items():
+            if not payment.get("e2eid"):
+                continue
+            returned = bank.get_pix(payment["e2eid"]).get("devolucoes", [])
+            ids = [d["id"] for d in returned]
+            if payment["status"] in ("refund_due", "refunded"):
+                # asked for at most once (not yet, while only the outbox holds the request)
+                assert ids in ([], ["D" + payment_id.replace("-", "")]), returned
+            else:
+                assert ids == [], returned
+            if payment["status"] == "refunded":
+                assert [d["status"] for d in returned] == ["DEVOLVIDO"], returned
+        for e2eid in self.wrong_pix:
+            returned = bank.get_pix(e2eid).get("devolucoes", [])
+            assert [d["id"] for d in returned] in ([], ["M" + e2eid]), returned
+        twice = db.fetch_all("SELECT e2eid FROM pix_received GROUP BY e2eid HAVING count(*) > 1")
+        assert twice == []
+
+    @invariant()
     def refund_progress_is_consistent(self):
         if not self.cancelled:
             return
@@ -584,8 +685,26 @@ class OrderModel(RuleBasedStateMachine):
         assert row["n"] == row["top"] == row["distinct_numbers"], row
 
 
+@pytest.fixture
+def bank(pix_simulator, monkeypatch):
+    """The API Pix simulator, notifying the webhook service directly (as the provider would, over HTTP)."""
+    from ticketing.services import pix_payments as webhook
+
+    monkeypatch.setenv("PIX_WEBHOOK_SECRET", "local-pix-secret")
+    monkeypatch.setattr(pix_simulator, "deliver", lambda raw, sig: webhook.handle_webhook(raw, sig) and 200)
+    from ticketing.config import reload_settings
+    from ticketing.webhook import forget_pix_secret
+
+    reload_settings()
+    forget_pix_secret()
+    pix_simulator.control({"foraDoAr": False, "recusarDevolucoes": False})
+    BANK["simulator"] = pix_simulator
+    yield pix_simulator
+    BANK.clear()
+
+
 @pytest.mark.slow
-def test_orders_follow_the_model(runtime, database_url):
+def test_orders_follow_the_model(runtime, database_url, bank):
     run_state_machine_as_test(
         OrderModel,
         settings=settings(

@@ -307,6 +307,14 @@ def payment_view(payment: dict, event: dict | None) -> None:
         sys.stdout.write(boleto_line(payment["boleto_line"]) + "\n")
         if payment.get("due_date"):
             out.print(say("Due date: {date}", date=local_date(payment["due_date"])))
+        if payment.get("pix_copy_paste"):
+            # boleto híbrido: the same slip can be paid by PIX
+            out.print("PIX copia e cola:")
+            sys.stdout.write(payment["pix_copy_paste"] + "\n")
+            print_qr(payment["pix_copy_paste"])
+    refund = payment.get("refund") or {}
+    if refund.get("id"):
+        out.print(say("PIX devolution {id}: {status}", id=refund["id"], status=refund.get("status")))
     if status == "pending" and payment.get("expires_at"):
         out.print(
             say(

@@ -84,6 +84,7 @@ PORTUGUESE = {
     "Payment {id} — {method}: {status} — {amount}": "Pagamento {id} — {method}: {status} — {amount}",
     "Boleto, linha digitável:": "Boleto, linha digitável:",
     "Due date: {date}": "Vencimento: {date}",
+    "PIX devolution {id}: {status}": "Devolução PIX {id}: {status}",
     "Pay before {time} ({left}).": "Pague até {time} ({left}).",
     "Paid. Your tickets: ticketing tickets {id}": "Pago. Seus ingressos: ticketing tickets {id}",
     "The payment was declined; the order is still held, you may try again.": (

@@ -1003,6 +1003,20 @@ async function orderPage(orderId) {
         copyButton(payment.boleto_line, "Copiar linha digitável"),
         h("p", { class: "hint" }, `Vencimento: ${formatDate(payment.due_date)}.`),
       );
+      if (payment.pix_copy_paste) {
+        // boleto híbrido: the same charge can be paid by PIX until the due date
+        parts.push(
+          h("p", {}, "Ou pague este boleto com PIX:"),
+          qrImage(payment.pix_copy_paste, "QR Code PIX deste boleto", "pix-qr"),
+          h("label", { for: "pix-codigo" }, "PIX copia e cola"),
+          h("textarea", { id: "pix-codigo", readonly: true, rows: 4 }, payment.pix_copy_paste),
+          copyButton(payment.pix_copy_paste, "Copiar código PIX"),
+        );
+      }
+    }
+    if (payment.refund?.id) {
+      const devolution = { EM_PROCESSAMENTO: "em processamento", DEVOLVIDO: "devolvida", NAO_REALIZADO: "não realizada — entraremos em contato" };
+      parts.push(h("p", { class: "hint", "data-refund-status": payment.refund.status }, `Devolução PIX: ${devolution[payment.refund.status] || payment.refund.status}.`));
     }
     if (payment.installments > 1) parts.push(h("p", {}, `${payment.installments}× de ${formatMoney(payment.installment_cents)}`));
     return parts;

@@ -40,6 +40,13 @@ class Settings:
     waiting_room_table: str | None
     admission_secret_arn: str | None
     admission_secret: str | None
+    pix_api_url: str | None
+    pix_token_url: str | None
+    pix_client_id: str
+    pix_client_secret: str
+    pix_provider_secret_arn: str | None
+    pix_webhook_secret: str | None
+    pix_webhook_secret_arn: str | None
 
 
 def _bool(value: str | None) -> bool:
@@ -82,6 +89,14 @@ def settings() -> Settings:
         waiting_room_table=env.get("WAITING_ROOM_TABLE") or None,
         admission_secret_arn=env.get("ADMISSION_SECRET_ARN") or None,
         admission_secret=env.get("ADMISSION_SECRET") or None,
+        # API Pix (issue 20): the provider from the environment locally, from Secrets Manager in AWS.
+        pix_api_url=env.get("PIX_API_URL") or None,
+        pix_token_url=env.get("PIX_TOKEN_URL") or None,
+        pix_client_id=env.get("PIX_CLIENT_ID", "local-pix-client"),
+        pix_client_secret=env.get("PIX_CLIENT_SECRET", "local-pix-client-secret"),
+        pix_provider_secret_arn=env.get("PIX_PROVIDER_SECRET_ARN") or None,
+        pix_webhook_secret=env.get("PIX_WEBHOOK_SECRET") or None,
+        pix_webhook_secret_arn=env.get("PIX_WEBHOOK_SECRET_ARN") or None,
     )
 
 

@@ -28,6 +28,8 @@ DEFINITIONS: dict[str, tuple[MetricUnit, tuple[str, ...]]] = {
     "TicketTransfers": (MetricUnit.Count, ("outcome",)),
     "AccountsDeleted": (MetricUnit.Count, ()),
     "FiscalRecordsPurged": (MetricUnit.Count, ()),
+    "PixProviderFailures": (MetricUnit.Count, ("operation",)),  # the API Pix provider did not answer
+    "PixDevolutionsNotRealized": (MetricUnit.Count, ()),  # a refund the provider could not pay back (alarm)
 }
 
 

@@ -238,7 +238,13 @@ class OrderProductLine(Document):
 class Refund(Document):
     """Money going back to the buyer, shown on its payment once the refund starts."""
 
-    status: Literal["pending", "refunded"] = Field(description="pending while the payment is `refund_due`")
+    id: str | None = Field(
+        default=None, description="PIX money: the devolution's id at the provider (derived from the payment)"
+    )
+    status: Literal["pending", "refunded", "EM_PROCESSAMENTO", "DEVOLVIDO", "NAO_REALIZADO"] = Field(
+        description="card or boleto money: pending while the payment is `refund_due`, then refunded; PIX money "
+        "(a devolution): EM_PROCESSAMENTO, then DEVOLVIDO (the payment becomes `refunded`) or NAO_REALIZADO"
+    )
     amount_cents: int
     reason: str | None = Field(
         description="e.g. `event-cancelled`, `withdrawal`, `refunded-by-organizer`, `already-paid`, "
@@ -261,7 +267,13 @@ class Payment(Document):
     decided_at: datetime | None
     card_brand: str | None = None
     card_last4: str | None = None
-    pix_copy_paste: str | None = Field(default=None, description="the PIX BR Code (copia e cola)")
+    pix_copy_paste: str | None = Field(
+        default=None, description="the dynamic PIX BR Code (copia e cola) of the provider's charge"
+    )
+    pix_txid: str | None = Field(
+        default=None, description="the charge's txid at the provider (26-35 characters)"
+    )
+    pix_location: str | None = Field(default=None, description="the charge's location (BR Code field 26-25)")
     pix_qr_png: str | None = Field(
         default=None,
         description="a data:image/png;base64 URL of the QR code, while the PIX payment is pending",
@@ -307,6 +319,17 @@ class Order(Document):
 class OrderPage(Document):
     items: list[Order]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class PixNoticeResult(Document):
+    endToEndId: str  # noqa: N815 - the API Pix name
+    outcome: Literal["applied", "amount-mismatch", "extra", "unknown-txid", "duplicate"]
+
+
+class PixNotice(Document):
+    """What the API Pix webhook did with each PIX of the batch."""
+
+    results: list[PixNoticeResult]
 
 
 class PaymentNotice(Document):

@@ -43,3 +43,20 @@ def signature_valid(raw_body: bytes, header: str | None, secret: bytes) -> bool:
         return False
     expected = sign(raw_body, secret)
     return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
+
+
+# The API Pix webhook (issue 20) has a secret of its own: PIX_WEBHOOK_SECRET, or PIX_WEBHOOK_SECRET_ARN in AWS.
+_PIX_SECRET = SecretValue(
+    "PIX_WEBHOOK_SECRET",
+    lambda: settings().pix_webhook_secret,
+    lambda: settings().pix_webhook_secret_arn,
+)
+
+
+def pix_webhook_secret() -> bytes:
+    """The API Pix webhook's shared secret: from the environment, else from Secrets Manager (once per process)."""
+    return _PIX_SECRET.value()
+
+
+def forget_pix_secret() -> None:
+    _PIX_SECRET.forget()

@@ -103,6 +103,34 @@ def build_pix_payload(
     return payload + f"{crc16_ccitt_false(payload.encode('ascii')):04X}"
 
 
+def build_dynamic_pix_payload(
+    location: str, amount_cents: int | None, merchant_name: str, merchant_city: str
+) -> str:
+    """A *dynamic* BR Code (API Pix charge): field 01 = "12" (single use), field 26 with the GUI and, in 26-25,
+    the charge's location without its scheme; 62-05 = "***" (the payer's app reads the txid at the location)."""
+    location = location.strip()
+    for scheme in ("https://", "http://"):
+        if location.lower().startswith(scheme):
+            location = location[len(scheme) :]
+    if not location or len(location) > 77 or not location.isascii():
+        raise ValueError("the location must have 1 to 77 ASCII characters")
+    name = _ascii_text(merchant_name)
+    if not 1 <= len(name) <= 25:
+        raise ValueError("merchant name must have 1 to 25 characters")
+    city = _ascii_text(merchant_city)
+    if not 1 <= len(city) <= 15:
+        raise ValueError("merchant city must have 1 to 15 characters")
+    payload = _field("00", "01") + _field("01", "12")
+    payload += _field("26", _field("00", GUI_PIX) + _field("25", location))
+    payload += _field("52", "0000") + _field("53", "986")
+    if amount_cents is not None:
+        payload += _field("54", _amount(amount_cents))
+    payload += _field("58", "BR") + _field("59", name) + _field("60", city)
+    payload += _field("62", _field("05", "***"))
+    payload += "6304"
+    return payload + f"{crc16_ccitt_false(payload.encode('ascii')):04X}"
+
+
 def parse_emv(payload: str) -> dict[str, Any]:
     """Read a TLV payload into {id: value}; template fields (26-51, 62, 80-99) become nested dicts."""
     return _parse(payload, nested=True)

@@ -1,6 +1,7 @@
 """The outbox publisher: messages written in the transaction that decided them are sent afterwards.
 
-'paid-order' rows go to the paid-orders SNS topic, 'email' rows through SES. A row is marked sent only
+'paid-order' rows go to the paid-orders SNS topic, 'email' rows through SES, 'pix-devolution' rows to the PIX
+provider (services/devolutions.py). A row is marked sent only
 after the send succeeded; a failure leaves it unsent (attempts + 1, last_error) for the next run, so a
 moment without SNS loses nothing. Downstream tolerates the rare duplicate (a crash between send and mark).
 """
@@ -21,6 +22,8 @@ from ticketing import aws, db
 from ticketing.batches import batch_after_batch
 from ticketing.config import settings
 from ticketing.db import payments as sql
+from ticketing.payments_provider import ProviderUnavailable
+from ticketing.services import devolutions
 
 log = logging.getLogger("ticketing.outbox")
 
@@ -144,7 +147,7 @@ def send_email(payload: dict) -> None:
     )
 
 
-SENDERS = {"paid-order": _publish_paid_order, "email": send_email}
+SENDERS = {"paid-order": _publish_paid_order, "email": send_email, "pix-devolution": devolutions.send}
 
 
 class Unreachable(Exception):
@@ -155,7 +158,7 @@ def _send(row: dict[str, Any]) -> str | None:
     """Send one row; returns None when sent, else the error text to keep."""
     try:
         SENDERS[row["kind"]](row["payload"])
-    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
+    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ProviderUnavailable) as exc:
         raise Unreachable(f"{type(exc).__name__}: {exc}"[:1000]) from exc
     except Exception as exc:  # any other failure keeps the row for the next run
         return f"{type(exc).__name__}: {exc}"[:1000]
@@ -234,4 +237,10 @@ def drain(batch_size: int = 500, time_budget_seconds: float = 50.0) -> dict[str,
         full = counts["sent"] > 0 and counts["sent"] + counts["failed"] >= batch_size
         return {"sent": counts["sent"], "failed": counts["failed"]}, full
 
-    return {"sent": 0, "failed": 0, **batch_after_batch(take_batch, time_budget_seconds)}
+    counts = {"sent": 0, "failed": 0, **batch_after_batch(take_batch, time_budget_seconds)}
+    try:
+        # Devolutions the provider took but never notified (a lost webhook) are read back here.
+        counts.update(devolutions.read_stale())
+    except Exception:
+        log.exception("reading devolutions in progress failed; the next run tries again")
+    return counts

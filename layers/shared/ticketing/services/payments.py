@@ -8,6 +8,7 @@ they are never stored, hashed into the idempotency record, or logged.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,20 +16,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from ticketing import db
+from ticketing import db, payments_provider
 from ticketing.api.bounds import parse_json
 from ticketing.api.payments import PaymentIn, WebhookIn
 from ticketing.auth import Caller
 from ticketing.config import settings
 from ticketing.db import payments as sql
 from ticketing.domain import boleto, card, pix
-from ticketing.errors import InvalidState, Malformed, NotFound, Unauthorized, ValidationFailed
+from ticketing.errors import (
+    InvalidState,
+    Malformed,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationFailed,
+)
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.services import outbox
 from ticketing.services.orders import idempotency
 from ticketing.times import utc_text
 from ticketing.webhook import signature_valid, webhook_secret
+
+log = logging.getLogger("ticketing.payments")
 
 DECLINED_TEST_CARD = "4000000000000002"
 PIX_MINUTES = 30
@@ -107,8 +117,35 @@ def boleto_free_field(payment_id: uuid.UUID) -> str:
 
 
 def pix_txid(payment_id: uuid.UUID) -> str:
-    """The charge id in field 62-05: 25 letters and digits from the payment id."""
-    return payment_id.hex[:25]
+    """The API Pix charge's txid: the payment id's 32 hex digits (26 to 35 letters and digits)."""
+    return payment_id.hex
+
+
+def _pix_charge(order: dict, payment_id: uuid.UUID, expires_at: datetime, due: date | None) -> dict:
+    """Create the charge at the provider (a `cob`, or for a boleto a `cobv` due on the boleto's date) and
+    the dynamic BR Code pointing at it. 503 when the provider does not answer."""
+    cfg = settings()
+    amount = int(order["total_cents"])
+    txid = pix_txid(payment_id)
+    description = f"Pedido {order['id']} - {order['event_name']}"
+    try:
+        if due is None:
+            seconds = int((expires_at - _now()).total_seconds())
+            charge = payments_provider.provider().create_charge(txid, amount, seconds, description)
+        else:
+            charge = payments_provider.provider().create_due_charge(
+                txid, amount, due, order.get("buyer_cpf") or "", order.get("buyer_name") or "", description
+            )
+    except payments_provider.ProviderUnavailable as exc:
+        emit("PixProviderFailures", operation="create_charge")
+        raise ServiceUnavailable("The PIX provider is not answering; try again in a moment") from exc
+    return {
+        "pix_txid": charge.txid,
+        "pix_location": charge.location,
+        "pix_copy_paste": pix.build_dynamic_pix_payload(
+            charge.location, amount, cfg.merchant_name, cfg.merchant_city
+        ),
+    }
 
 
 def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields: dict | None) -> dict:
@@ -129,15 +166,8 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
         raise ValidationFailed.field("installments", "only card payments take instalments")
     cfg = settings()
     if body.method == "pix":
-        txid = pix_txid(payment_id)
         expires_at = min(now + timedelta(minutes=PIX_MINUTES), order["starts_at"])
-        return {
-            "pix_txid": txid,
-            "pix_copy_paste": pix.build_pix_payload(
-                cfg.pix_key, amount, cfg.merchant_name, cfg.merchant_city, txid=txid
-            ),
-            "expires_at": utc_text(expires_at),
-        }
+        return {**_pix_charge(order, payment_id, expires_at, None), "expires_at": utc_text(expires_at)}
     due_date, expires_at = boleto_deadline(now, order["starts_at"], order["timezone"])
     code = boleto.barcode(cfg.boleto_bank, amount, due_date, boleto_free_field(payment_id))
     return {
@@ -145,12 +175,20 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
         "boleto_line": boleto.typeable_line(code),
         "due_date": due_date.isoformat(),
         "expires_at": utc_text(expires_at),
+        # boleto híbrido: the same slip also carries a PIX charge due on the same date (a cobv needs the
+        # debtor's CPF: without one the boleto stays a plain boleto)
+        **(_pix_charge(order, payment_id, expires_at, due_date) if order.get("buyer_cpf") else {}),
     }
 
 
 def with_qr_code(payment: dict) -> dict:
-    """The payment as answered: a PIX payment also carries its QR image (computed, never stored)."""
-    if payment.get("pix_copy_paste") and payment.get("status") == "pending":
+    """The payment as answered: a PIX payment also carries its QR image (computed, never stored). A boleto
+    híbrido carries only its copy-and-paste code (the contract lists the image for PIX payments)."""
+    if (
+        payment.get("method") == "pix"
+        and payment.get("pix_copy_paste")
+        and payment.get("status") == "pending"
+    ):
         return {**payment, "pix_qr_png": pix.pix_qr_png_data_url(payment["pix_copy_paste"])}
     return payment
 
@@ -204,8 +242,23 @@ def settle_payment(payment_id: str, status: str) -> dict:
     emit("Payments", method="webhook", outcome=str(result.get("status")))
     if result.pop("outbox", False):
         outbox.publish_after_commit([result["order_id"], result["payment_id"]])
+        _cancel_pix_charge_of_paid_boleto(result["payment_id"])
     result.pop("order_id", None)
     return result
+
+
+def _cancel_pix_charge_of_paid_boleto(payment_id: str) -> None:
+    """Boleto híbrido: once the slip paid it, its PIX charge (cobv) is withdrawn at the provider so it cannot be
+    paid too. Best effort: a PIX that still arrives is devolved on its own (receive_pix: 'extra')."""
+    row = db.fetch_one(sql.boleto_paid_by_slip, (payment_id,))
+    if row is None:
+        return
+    try:
+        payments_provider.provider().cancel_charge(row["pix_txid"], due=True)
+    except (payments_provider.ProviderUnavailable, payments_provider.ProviderRefused) as exc:
+        log.warning(
+            "the PIX charge of a paid boleto stays open", extra={"payment_id": payment_id, "error": str(exc)}
+        )
 
 
 def handle_webhook(raw_body: bytes, signature: str | None) -> dict:

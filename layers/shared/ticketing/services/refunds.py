@@ -7,7 +7,7 @@ from ticketing import db
 from ticketing.auth import Caller
 from ticketing.db import tickets as sql
 from ticketing.ids import parse_id
-from ticketing.services import invoices, waitlist
+from ticketing.services import invoices, outbox, waitlist
 
 
 def refund_order(caller: Caller, order_id: str) -> dict:
@@ -20,4 +20,6 @@ def refund_order(caller: Caller, order_id: str) -> dict:
     order = db.call_json(sql.refund_order_by_organizer, (order_uuid, caller.sub))
     invoices.write_cancellation_of_order(str(order_uuid))
     waitlist.send_offer_emails()
+    # PIX money goes back as a devolution requested through the outbox (issue 20): asked for now, once.
+    outbox.publish_after_commit([str(order_uuid)])
     return order

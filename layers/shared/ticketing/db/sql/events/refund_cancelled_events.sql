@@ -39,6 +39,8 @@ BEGIN
         SELECT y.id, y.order_id
           FROM payments y JOIN orders o ON o.id = y.order_id JOIN events e ON e.id = o.event_id
          WHERE e.status = 'cancelled' AND y.status = 'refund_due'
+           -- PIX money is already on its way back as a devolution (refunded once DEVOLVIDO)
+           AND NOT EXISTS (SELECT 1 FROM pix_devolutions d WHERE d.payment_id = y.id)
          ORDER BY y.id
          LIMIT p_limit
            FOR UPDATE OF o, y SKIP LOCKED

@@ -1,5 +1,5 @@
 -- Money arrived that cannot buy the order: the payment is to be refunded (its reason and time recorded, shown
--- as the payment's `refund`) and the buyer is told by e-mail.
+-- as the payment's `refund`) and the buyer is told by e-mail. PIX money goes back as a devolution (issue 20).
 CREATE OR REPLACE FUNCTION mark_refund_due(p_payment uuid, p_reason text) RETURNS void
     LANGUAGE plpgsql
 AS $$
@@ -7,6 +7,7 @@ BEGIN
     UPDATE payments SET status = 'refund_due', decided_at = now(), updated_at = now(),
                         refund_reason = p_reason, refund_requested_at = now()
      WHERE id = p_payment;
+    PERFORM refund_payment_money(p_payment, p_reason);
     INSERT INTO outbox (kind, aggregate_id, payload)
     SELECT 'email', y.id,
            jsonb_build_object('template', 'payment-refund-due', 'to', u.email, 'name', u.name,

@@ -33,9 +33,11 @@ BEGIN
          ORDER BY created_at DESC, id DESC LIMIT 1;
         SELECT status INTO v_event_status FROM events WHERE id = v_order.event_id;
         IF v_event_status = 'cancelled' THEN
-            -- Refunded with the cancellation's other refunds (refund_cancelled_events); a live hold goes now.
+            -- Refunded with the cancellation's other refunds (refund_cancelled_events); a live hold goes now
+            -- (cancelled), a hold that had already lapsed stays what it is (expired).
             IF v_order.status IN ('reserved', 'awaiting_payment') THEN
-                PERFORM release_orders(ARRAY[v_order.id], 'cancelled');
+                PERFORM release_orders(ARRAY[v_order.id],
+                                       CASE WHEN v_order.expires_at <= now() THEN 'expired' ELSE 'cancelled' END);
             END IF;
             PERFORM mark_refund_due(p_payment, 'event-cancelled');
             UPDATE event_cancellations SET finished_at = NULL WHERE event_id = v_order.event_id;

@@ -1,6 +1,6 @@
 -- POST /orders/{id}/payments: decide a payment whose artifacts Python computed.
 -- p: {payment_id, order_id, user_sub, idempotency?, method, amount_cents, installments, installment_cents,
---     card_brand?, card_last4?, card_outcome? ('approved'|'declined'), pix_txid?, pix_copy_paste?,
+--     card_brand?, card_last4?, card_outcome? ('approved'|'declined'), pix_txid?, pix_copy_paste?, pix_location?,
 --     boleto_line?, boleto_barcode?, due_date?, expires_at?}
 -- Returns {replayed, payment, outbox}: the payment as payment_document() shows it (for a repeated
 -- Idempotency-Key, the payment the first request made); outbox tells the caller a message waits to be published.
@@ -66,12 +66,12 @@ BEGIN
         END IF;
     END IF;
     INSERT INTO payments (id, order_id, method, status, amount_cents, installments, installment_cents,
-                          card_brand, card_last4, pix_txid, pix_copy_paste, boleto_line, boleto_barcode,
-                          due_date, expires_at, decided_at, created_at)
+                          card_brand, card_last4, pix_txid, pix_copy_paste, pix_location, boleto_line,
+                          boleto_barcode, due_date, expires_at, decided_at, created_at)
     VALUES (v_payment, v_order.id, v_method, v_status, v_order.total_cents,
             COALESCE((p ->> 'installments')::int, 1), COALESCE((p ->> 'installment_cents')::bigint, v_order.total_cents),
             p ->> 'card_brand', p ->> 'card_last4', p ->> 'pix_txid', p ->> 'pix_copy_paste',
-            p ->> 'boleto_line', p ->> 'boleto_barcode', (p ->> 'due_date')::date,
+            p ->> 'pix_location', p ->> 'boleto_line', p ->> 'boleto_barcode', (p ->> 'due_date')::date,
             CASE WHEN v_method = 'card' THEN NULL ELSE v_expires END,
             CASE WHEN v_status = 'pending' THEN NULL ELSE now() END,
             -- the moment of insertion (not of the transaction's start), so the order's latest payment is the

@@ -8,6 +8,7 @@ CREATE OR REPLACE FUNCTION refund_order(p_order uuid, p_reason text) RETURNS jso
 AS $$
 DECLARE
     v_order orders%ROWTYPE;
+    v_payment uuid;
 BEGIN
     SELECT * INTO v_order FROM orders WHERE id = p_order FOR UPDATE;
     IF NOT FOUND THEN
@@ -18,10 +19,16 @@ BEGIN
             CASE WHEN v_order.status IN ('reserved', 'awaiting_payment') AND v_order.expires_at <= now()
                  THEN 'expired' ELSE v_order.status END);
     END IF;
-    -- The refund records its reason and time (shown as the payment's `refund`).
-    UPDATE payments SET status = 'refunded', updated_at = now(),
-                        refund_reason = p_reason, refund_requested_at = now(), refunded_at = now()
-     WHERE order_id = p_order AND status = 'approved';
+    -- The refund records its reason and time (shown as the payment's `refund`). PIX money goes back as a
+    -- devolution at the provider (issue 20): its payment stays refund_due until the provider says DEVOLVIDO.
+    UPDATE payments SET status = CASE WHEN pix_e2eid IS NULL THEN 'refunded' ELSE 'refund_due' END,
+                        updated_at = now(), refund_reason = p_reason, refund_requested_at = now(),
+                        refunded_at = CASE WHEN pix_e2eid IS NULL THEN now() END
+     WHERE order_id = p_order AND status = 'approved'
+    RETURNING id INTO v_payment;
+    IF v_payment IS NOT NULL THEN
+        PERFORM refund_payment_money(v_payment, p_reason);
+    END IF;
     PERFORM release_orders(ARRAY[p_order], 'refunded');
     UPDATE tickets SET cancelled_at = now() WHERE order_id = p_order AND cancelled_at IS NULL;
     UPDATE invoices SET cancelled_at = now(), cancellation_reason = p_reason
