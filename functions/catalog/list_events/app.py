@@ -18,20 +18,27 @@ Search = Annotated[
         description="words found, in this order, in the name or venue (case and accents ignored)",
     ),
 ]
+Mine = Annotated[
+    bool,
+    Query(
+        description="true: only the caller's own events (sign-in needed), every status unless ?status= is given"
+    ),
+]
 City = Annotated[str | None, Query(max_length=100, description="the city (case and accents ignored)")]
 
 
-@route(app, "GET /events", body=EventPage, problems=[422])
+@route(app, "GET /events", body=EventPage, problems=[401, 422])
 def list_events(
     caller: Caller | None,
     status: EventStatus | None = None,
     q: Search = None,
     city: City = None,
+    mine: Mine = False,
     limit: Limit = None,
     cursor: Cursor = None,
 ):
     """List events"""
-    return catalog.list_events(status, limit, cursor, caller, q=q, city=city)
+    return catalog.list_events(status, limit, cursor, caller, q=q, city=city, mine=mine)
 
 
 lambda_handler = lambda_handler_for(app)
