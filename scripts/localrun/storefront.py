@@ -17,6 +17,8 @@ from localrun.gateway import HttpResponse, problem
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = PROJECT_ROOT / "clients" / "web"
 STATIC_PREFIX = "/static/"
+# The other pages beside index.html: the organizer console and the door scanner (issue 19).
+PAGES = ("/console.html", "/scanner.html")
 IMAGES_PREFIX = "/event-images/"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 # Reads one object of the images bucket: (bytes, its Content-Type), or None when there is none.
@@ -75,6 +77,8 @@ class Storefront:
             return self.image(path)
         if path in ("/", "/index.html"):
             file = self.root / "index.html"
+        elif path in PAGES:
+            file = self.root / path[1:]
         elif path.startswith(STATIC_PREFIX):
             name = unquote(path[len(STATIC_PREFIX) :])
             if "\x00" in name or len(name) > MAX_NAME_LENGTH:
