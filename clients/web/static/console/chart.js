@@ -5,6 +5,11 @@ import { formatDate, formatMoney } from "../format.js";
 
 const DAY = 86400;
 
+// "04/12": each day is drawn at its midnight UTC, where its tick is (the days are dates, not instants).
+function dayMonth(seconds) {
+  return formatDate(new Date(seconds * 1000).toISOString()).slice(0, 5);
+}
+
 // [timestamps (s), tickets, revenue in reais], one point per day from the first sale to the last; days
 // without sales count as zero so the line does not jump over them.
 export function chartSeries(days) {
@@ -12,8 +17,8 @@ export function chartSeries(days) {
   const byDate = new Map(sorted.map((d) => [d.date, d]));
   const x = [], tickets = [], revenue = [];
   if (!sorted.length) return [x, tickets, revenue];
-  const first = Date.parse(`${sorted[0].date}T12:00:00Z`) / 1000;
-  const last = Date.parse(`${sorted.at(-1).date}T12:00:00Z`) / 1000;
+  const first = Date.parse(`${sorted[0].date}T00:00:00Z`) / 1000;
+  const last = Date.parse(`${sorted.at(-1).date}T00:00:00Z`) / 1000;
   for (let t = first; t <= last; t += DAY) {
     const day = byDate.get(new Date(t * 1000).toISOString().slice(0, 10));
     x.push(t);
@@ -23,24 +28,25 @@ export function chartSeries(days) {
   return [x, tickets, revenue];
 }
 
-function options(width) {
+function options(width, first, last) {
   const money = (v) => formatMoney(Math.round(v * 100));
   return {
     width,
     height: 260,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "UTC"),
-    legend: { show: true },
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, tickets: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] }, reais: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
+    // half a day either side: one day of sales is a bar in the middle, not a point at the edge of years
+    scales: { x: { time: true, auto: false, range: [first - DAY / 2, last + DAY / 2] }, tickets: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] }, reais: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
     axes: [
-      { values: (u, ticks) => ticks.map((t) => formatDate(new Date(t * 1000).toISOString())) },
+      { space: 70, incrs: [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY], values: (u, ticks) => ticks.map((t) => dayMonth(t)) },
       { scale: "tickets", label: "Ingressos", values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t : "")) },
       { scale: "reais", side: 1, label: "Receita", size: 90, grid: { show: false }, values: (u, ticks) => ticks.map(money) },
     ],
     series: [
       { label: "Dia", value: (u, t) => (t == null ? "—" : formatDate(new Date(t * 1000).toISOString())) },
-      { label: "Ingressos", scale: "tickets", stroke: "#0b5cad", fill: "rgba(11,92,173,.15)", width: 2, points: { size: 8 }, value: (u, v) => (v == null ? "—" : v) },
-      { label: "Receita", scale: "reais", stroke: "#17692d", width: 2, dash: [6, 4], points: { size: 8 }, value: (u, v) => (v == null ? "—" : money(v)) },
+      { label: "Ingressos", scale: "tickets", stroke: "#0b5cad", fill: "rgba(11,92,173,.35)", width: 2, paths: uPlot.paths.bars({ size: [0.5, 48] }), points: { show: false } },
+      { label: "Receita", scale: "reais", stroke: "#17692d", width: 3, points: { size: 9, fill: "#17692d" } },
     ],
   };
 }
@@ -70,11 +76,9 @@ export function salesChart(figure, days, previous) {
     replace(plot, h("p", { class: "hint empty-chart" }, "O gráfico aparece com a primeira venda."));
     return null;
   }
-  if (previous && plot.contains(previous.root)) {
-    previous.setData(data);
-    return previous;
-  }
+  // redrawn whole on each update: the days on the x axis may have grown
+  if (previous) previous.destroy();
   replace(plot);
-  const width = Math.max(280, Math.min(plot.clientWidth || 600, 900));
-  return new uPlot(options(width), data, plot);
+  const width = Math.max(280, Math.min(plot.clientWidth || 600, 1100));
+  return new uPlot(options(width, data[0][0], data[0].at(-1)), data, plot);
 }

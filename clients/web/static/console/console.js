@@ -24,6 +24,7 @@ const TIME_ZONES = {
   "America/Bahia": "Bahia (Salvador)",
   "America/Noronha": "Fernando de Noronha",
 };
+const SALES_COLUMNS = ["Setor", "Vendidos", "Disponíveis", "Receita", "Cota de meia usada", "Lotes vendidos"];
 const EVENT_STATUS = { draft: "Rascunho", on_sale: "À venda", closed: "Vendas encerradas", cancelled: "Cancelado" };
 
 let timers = [];
@@ -97,6 +98,16 @@ function showErrors(form, box, error, fields = {}) {
   }
   (first || box).scrollIntoView({ block: "center" });
   if (first) first.focus({ preventScroll: true });
+}
+
+// On a phone a table's rows become cards: each cell shows its column's name (CSS: table.stack).
+function stack(table) {
+  table.classList.add("stack");
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => { if (names[i]) cell.dataset.label = names[i]; });
+  }
+  return table;
 }
 
 function labelOf(input) {
@@ -211,10 +222,10 @@ async function eventsPage() {
   page("Meus eventos",
     h("p", {}, h("a", { class: "button primary", href: "#/evento/novo" }, "Criar evento")),
     events.length
-      ? h("div", { class: "table-scroll" }, h("table", { class: "events-table" },
+      ? h("div", { class: "table-scroll" }, stack(h("table", { class: "events-table" },
         h("caption", {}, `${events.length} ${events.length === 1 ? "evento" : "eventos"}`),
         h("thead", {}, h("tr", {}, ["Evento", "Quando", "Onde", "Situação", "Ver"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, rows)))
+        h("tbody", {}, rows))))
       : h("p", { class: "hint" }, "Você ainda não criou eventos."),
   );
 }
@@ -237,7 +248,7 @@ function eventForm(event, onSaved) {
     ),
     h("div", { class: "columns" },
       field("ev-inicio", "Data e hora de início", h("input", { name: "starts_at", type: "datetime-local", required: true, value: utcToZoned(event?.starts_at, zone) }),
-        "No horário do fuso escolhido ao lado."),
+        "No horário do fuso horário escolhido."),
       field("ev-fuso", "Fuso horário", zoneSelect),
     ),
     field("ev-descricao", "Descrição", h("textarea", { name: "description", rows: 4, maxlength: 5000, class: "prose" }, event?.description || "")),
@@ -536,7 +547,7 @@ function drawSectors(event, area) {
 
   replace(area,
     h("h2", { id: "setores-titulo" }, "Setores"),
-    sectors.length ? h("div", { class: "table-scroll" }, h("table", {},
+    sectors.length ? h("div", { class: "table-scroll" }, stack(h("table", {},
       h("thead", {}, h("tr", {}, ["Setor", "Tipo", "Preço", "Meia", "Lugares", "Disponíveis", "Cota de meia"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, sectors.map((s) => h("tr", {},
         h("th", { scope: "row" }, s.name, s.tier ? h("span", { class: "fee" }, `Lote atual: ${s.tier.name || s.tier}`) : null),
@@ -545,7 +556,7 @@ function drawSectors(event, area) {
         h("td", { class: "number" }, formatMoney(s.half_price_cents)),
         h("td", { class: "number" }, s.capacity),
         h("td", { class: "number" }, s.available),
-        h("td", { class: "number" }, `${s.half_quota} (${s.half_available} livres)`)))))) : h("p", { class: "hint" }, "Nenhum setor ainda: o evento precisa de pelo menos um para ser publicado."),
+        h("td", { class: "number" }, `${s.half_quota} (${s.half_available} livres)`))))))) : h("p", { class: "hint" }, "Nenhum setor ainda: o evento precisa de pelo menos um para ser publicado."),
     form);
   drawTiers();
 }
@@ -591,10 +602,10 @@ async function drawProducts(event, area) {
   }
   replace(area,
     h("h2", { id: "adicionais-titulo" }, "Adicionais"),
-    mine.length ? h("table", {},
+    mine.length ? stack(h("table", {},
       h("thead", {}, h("tr", {}, ["Adicional", "Preço", "Estoque disponível"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, mine.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, formatMoney(p.price_cents)),
-        h("td", { class: "number" }, p.available ?? "ilimitado"))))) : h("p", { class: "hint" }, "Nenhum adicional (estacionamento, camiseta…) ainda."),
+        h("td", { class: "number" }, p.available ?? "ilimitado")))))) : h("p", { class: "hint" }, "Nenhum adicional (estacionamento, camiseta…) ainda."),
     event.status === "draft" ? h("p", { class: "hint" }, "Os adicionais aparecem aqui e na loja depois que o evento é publicado.") : null,
     form);
 }
@@ -623,8 +634,8 @@ async function salesPage(eventId) {
         h("dt", {}, "Receita"), h("dd", {}, formatMoney(report.revenue_cents)),
         h("dt", {}, "Taxas de conveniência"), h("dd", {}, formatMoney(report.fees_cents)),
         h("dt", {}, "Líquido"), h("dd", {}, formatMoney(report.net_cents))),
-      h("div", { class: "table-scroll" }, h("table", {}, h("caption", {}, "Por setor"),
-        h("thead", {}, h("tr", {}, ["Setor", "Vendidos", "Disponíveis", "Receita", "Meia-entrada usada", "Lotes"].map((t) => h("th", { scope: "col" }, t)))),
+      h("div", { class: "table-scroll" }, stack(h("table", {}, h("caption", {}, "Por setor"),
+        h("thead", {}, h("tr", {}, SALES_COLUMNS.map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, (report.by_sector || []).map((s) => {
           const sector = sectorsById[s.sector_id] || {};
           const used = sector.half_quota !== undefined ? sector.half_quota - sector.half_available : null;
@@ -635,11 +646,11 @@ async function salesPage(eventId) {
             h("td", { class: "number" }, formatMoney(s.revenue_cents)),
             h("td", { class: "number" }, used === null ? "—" : h("span", { "aria-label": `Meia-entrada de ${s.name}: ${used} de ${sector.half_quota}` }, `${used} de ${sector.half_quota}`)),
             h("td", {}, (s.tiers || []).length ? h("ul", { class: "plain" }, s.tiers.map((t) => h("li", {}, `${t.name}: ${t.sold} vendidos a ${formatMoney(t.price_cents)}`))) : "—"));
-        })))),
-      h("p", { class: "hint" }, "A meia-entrada usada conta também os lugares reservados e ainda não pagos (a cota vale no momento da reserva)."),
-      (report.products_sold || []).length ? h("table", {}, h("caption", {}, "Adicionais vendidos"),
+        }))))),
+      h("p", { class: "hint" }, "A cota de meia usada conta só as categorias da lei federal (Lei 12.933/2013, Estatuto da Pessoa Idosa) e inclui os lugares reservados e ainda não pagos."),
+      (report.products_sold || []).length ? stack(h("table", {}, h("caption", {}, "Adicionais vendidos"),
         h("thead", {}, h("tr", {}, ["Adicional", "Quantidade", "Receita"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, report.products_sold.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, p.quantity), h("td", { class: "number" }, formatMoney(p.revenue_cents)))))) : h("p", {}, "Nenhum adicional vendido ainda."),
+        h("tbody", {}, report.products_sold.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, p.quantity), h("td", { class: "number" }, formatMoney(p.revenue_cents))))))) : h("p", {}, "Nenhum adicional vendido ainda."),
       h("p", {}, h("a", { class: "button", href: "#", onclick: (e) => downloadReport(e, eventId) }, "Baixar relatório (CSV)")),
     );
   }
@@ -693,15 +704,15 @@ async function ordersPage(eventId, query) {
 
   function drawResults() {
     replace(results,
-      shown.length ? h("div", { class: "table-scroll" }, h("table", {},
+      shown.length ? h("div", { class: "table-scroll" }, stack(h("table", {},
         h("caption", {}, `${shown.length} ${shown.length === 1 ? "pedido" : "pedidos"}`),
-        h("thead", {}, h("tr", {}, ["Comprador", "Situação", "Total", "Criado em", ""].map((t) => h("th", { scope: "col" }, t)))),
+        h("thead", {}, h("tr", {}, ["Comprador", "Situação", "Total", "Criado em", "Detalhe"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, shown.map((o) => h("tr", {},
           h("th", { scope: "row" }, o.buyer?.email || "—"),
           h("td", {}, ORDER_STATUS[o.status] || o.status),
           h("td", { class: "number" }, formatMoney(o.total_cents)),
           h("td", {}, formatDateTime(o.created_at, event.timezone, { dateStyle: "short" })),
-          h("td", {}, h("button", { type: "button", class: "link-button", "aria-label": `Ver pedido de ${o.buyer?.email || o.id}`, onclick: () => showOrder(o.id) }, "Ver pedido"))))))) : h("p", {}, "Nenhum pedido encontrado."),
+          h("td", {}, h("button", { type: "button", class: "link-button", "aria-label": `Ver pedido de ${o.buyer?.email || o.id}`, onclick: () => showOrder(o.id) }, "Ver pedido")))))))) : h("p", {}, "Nenhum pedido encontrado."),
       shown.length ? h("button", { type: "button", class: "button", onclick: exportCsv }, "Exportar pedidos (CSV)") : null);
   }
 
@@ -728,8 +739,8 @@ async function ordersPage(eventId, query) {
           order.payment ? [h("dt", {}, "Pagamento"), h("dd", {}, `${order.payment.method?.toUpperCase() || ""} — ${PAYMENT_STATUS[order.payment.status] || order.payment.status}`)] : null,
           h("dt", {}, "Número"), h("dd", { class: "mono" }, order.id)),
         h("ul", {}, (order.tickets || []).map((t) => h("li", {},
-          `${sectorName[t.sector_id] || t.sector || "Setor"}${seatNote(t) ? ` — assento ${seatNote(t)}` : ""} — ${t.quantity || 1} × ${t.type === "half" ? `meia${t.half_category ? ` (${HALF_CATEGORIES[t.half_category] || t.half_category})` : ""}` : "inteira"} — ${formatMoney(t.price_cents)}`)),
-        (order.products || []).map((p) => h("li", {}, `${p.name || "Adicional"} × ${p.quantity} — ${formatMoney(p.price_cents)}`))),
+          `${t.sector || sectorName[t.sector_id] || "Setor"}${seatNote(t) ? ` — assento ${seatNote(t)}` : ""}${t.tier ? ` (${t.tier})` : ""} — ${t.quantity || 1} × ${t.type === "half" ? `meia${t.half_category ? ` (${HALF_CATEGORIES[t.half_category] || t.half_category})` : ""}` : "inteira"} de ${formatMoney(t.unit_price_cents)}`)),
+        (order.products || []).map((p) => h("li", {}, `${p.name || "Adicional"} — ${p.quantity} × ${formatMoney(p.unit_price_cents)}`))),
         order.status === "paid" ? h("button", { type: "button", class: "button danger", onclick: (e) => refund(order, e.target) }, "Reembolsar pedido") : null,
         h("div", { class: "refund-error" }));
       detail.querySelector("h2").focus();
