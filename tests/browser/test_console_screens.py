@@ -58,14 +58,15 @@ def test_console_pages_fit_the_screen(open_page, api, organizer_token, new_buyer
     screenshot(page, f"console-sign-in-{size}")
     sign_in_to_console(page, *ORGANIZER)
     pages = {
-        "events": ("#/", "Meus eventos"),
-        "new-event": ("#/evento/novo", "Novo evento"),
-        "event": (f"#/evento/{made['id']}", "Situação"),
-        "sales": (f"#/evento/{made['id']}/vendas", "Ingressos vendidos"),
-        "orders": (f"#/evento/{made['id']}/pedidos", "1 pedido"),
+        "events": ("#/", "Meus eventos", made["event"]["name"]),
+        "new-event": ("#/evento/novo", "Novo evento", "Nome do evento"),
+        "event": (f"#/evento/{made['id']}", made["event"]["name"], "Situação"),
+        "sales": (f"#/evento/{made['id']}/vendas", f"Vendas — {made['event']['name']}", "Ingressos vendidos"),
+        "orders": (f"#/evento/{made['id']}/pedidos", f"Pedidos — {made['event']['name']}", "1 pedido"),
     }
-    for name, (hash_, text) in pages.items():
+    for name, (hash_, title, text) in pages.items():
         page.goto(page.url.split("#")[0] + hash_)
+        page.get_by_role("heading", name=title, level=1).wait_for()
         page.get_by_text(text).first.wait_for()
         if name == "event":
             page.get_by_label("Numerado (assentos marcados)").check()
