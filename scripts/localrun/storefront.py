@@ -44,6 +44,16 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def page_policy(path: str) -> str:
+    """The console also posts event images straight to the images bucket (a presigned POST): locally that
+    is moto's endpoint, another origin, which its connect-src must name."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if path != "/console.html" or not endpoint.startswith(("http://", "https://")):
+        return CONTENT_SECURITY_POLICY
+    origin = "/".join(endpoint.split("/")[:3])
+    return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", f"connect-src 'self' {origin}")
+
+
 class Storefront:
     """Maps GET/HEAD `/` and `/static/<file>` to files under `root`; anything else is not its business."""
 
@@ -105,5 +115,5 @@ class Storefront:
             ("Referrer-Policy", "no-referrer"),
         ]
         if file.suffix == ".html":
-            headers.append(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+            headers.append(("Content-Security-Policy", page_policy(path)))
         return HttpResponse(200, headers, file.read_bytes())

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import json
 import os
+import struct
+import zlib
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +54,24 @@ def open_event_from_the_list(page, name: str) -> None:
         more.click()
         page.wait_for_function("n => document.querySelectorAll('.cards li').length > n", arg=shown)
     link.click()
+
+
+def tiny_png(rgb: tuple[int, int, int]) -> bytes:
+    """A valid 4x4 PNG of one colour, so the browser really decodes an image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(b"\x00" + bytes(rgb) * 4 for _ in range(4))
+    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from console_support import ADMIN, ORGANIZER, buy_by_card, qr_video, sign_in_to_console, ticket_codes
-from storefront_support import screenshot
+from storefront_support import screenshot, tiny_png
 
 from localrun.testing import create_event_on_sale
 
@@ -48,6 +48,17 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
     assert mine["starts_at"].endswith("T23:30:00Z") and mine["timezone"] == "America/Recife"
     assert (mine["hold_minutes"], mine["max_tickets_per_order"], mine["service_fee_percent"]) == (12, 4, 10)
     assert (mine["max_tickets_per_cpf"], mine["max_installments"], mine["city"]) == (6, 3, "Recife")
+
+    # the event's image goes straight to the images bucket and shows from where buyers load it
+    picture = tmp_path / "cartaz.png"
+    picture.write_bytes(tiny_png((20, 120, 60)))
+    label(page, "Arquivo da imagem").set_input_files(str(picture))
+    page.get_by_role("button", name="Enviar imagem").click()
+    page.get_by_text("Imagem enviada").wait_for()
+    shown = page.get_by_role("img", name=f"Imagem de {name}")
+    assert shown.evaluate("img => img.naturalWidth") == 4
+    image_url = [e for e in api_events(api, page) if e["id"] == event_id][0]["image_url"]
+    assert image_url and api.get("/" + image_url.split("/", 3)[3]).status == 200
 
     # a general sector with a lote
     label(page, "Nome do setor").fill("Pista")

@@ -25,6 +25,7 @@ const TIME_ZONES = {
   "America/Noronha": "Fernando de Noronha",
 };
 const SALES_COLUMNS = ["Setor", "Vendidos", "Disponíveis", "Receita", "Cota de meia usada", "Lotes vendidos"];
+const ROLE_NAMES = { buyer: "comprador(a)", organizer: "organizador(a)", admin: "administrador(a)" };
 const EVENT_STATUS = { draft: "Rascunho", on_sale: "À venda", closed: "Vendas encerradas", cancelled: "Cancelado" };
 
 let timers = [];
@@ -422,11 +423,15 @@ function imageUpload(event) {
         const data = new FormData();
         for (const [k, v] of Object.entries(grant.fields || {})) data.append(k, v);
         data.append("file", file);
-        const sent = await fetch(grant.upload_url, { method: "POST", body: data });
-        if (!sent.ok) throw new Error(`upload ${sent.status}`);
-        replace(box, h("p", { role: "status" }, "Imagem enviada."), h("img", { class: "event-image small", src: grant.image_url, alt: `Imagem de ${event.name}` }));
+        // The bucket answers without CORS headers: the POST goes out "no-cors" and the image, loaded from
+        // where buyers will load it, tells whether it arrived.
+        await fetch(grant.upload_url, { method: "POST", body: data, mode: "no-cors" });
+        const shown = h("img", { class: "event-image small", src: grant.image_url, alt: `Imagem de ${event.name}` });
+        await new Promise((resolve, reject) => { shown.onload = resolve; shown.onerror = reject; });
+        replace(box, h("p", { role: "status" }, "Imagem enviada: é esta que a loja mostra."), shown);
+        preview?.remove();
       } catch (error) {
-        replace(box, h("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "Não foi possível enviar a imagem. Tente de novo."));
+        replace(box, h("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "Não foi possível enviar a imagem (formato aceito e até 5 MB?). Tente de novo."));
       }
     });
   }
@@ -784,7 +789,7 @@ async function adminPage() {
     const answer = await call("GET", "/organizers");
     replace(list, h("table", {}, h("caption", {}, "Organizadores"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "E-mail"), h("th", { scope: "col" }, "Papéis"))),
-      h("tbody", {}, answer.items.map((o) => h("tr", {}, h("td", {}, o.email), h("td", {}, (o.roles || []).join(", ")))))));
+      h("tbody", {}, answer.items.map((o) => h("tr", {}, h("td", {}, o.email), h("td", {}, (o.roles || []).map((r) => ROLE_NAMES[r] || r).join(", ")))))));
   }
   async function appoint(e) {
     e.preventDefault();
@@ -807,7 +812,9 @@ async function adminPage() {
 function updateHeader() {
   const current = session();
   for (const item of document.querySelectorAll("[data-auth=in]")) item.hidden = !current;
-  for (const item of document.querySelectorAll("[data-role=admin]")) item.hidden = !(current?.roles || []).includes("admin");
+  for (const role of ["admin", "organizer"]) {
+    for (const item of document.querySelectorAll(`[data-role=${role}]`)) item.hidden = !(current?.roles || []).includes(role);
+  }
 }
 
 async function route() {

@@ -86,7 +86,8 @@ function scannerView() {
     h("p", { id: "camera-estado", class: "hint", role: "status" }, "Toque em “Ligar câmera” e aponte para o QR do ingresso."),
     h("div", { class: "actions" },
       h("button", { type: "button", class: "button primary", id: "ligar", onclick: startCamera }, "Ligar câmera"),
-      h("button", { type: "button", class: "button", onclick: () => { stopCamera(); sessionStorage.removeItem(EVENT_KEY); state.event = null; eventChooser(); } }, "Trocar evento")),
+      h("button", { type: "button", class: "button", onclick: () => { stopCamera(); sessionStorage.removeItem(EVENT_KEY); state.event = null; eventChooser(); } }, "Trocar evento"),
+      h("button", { type: "button", class: "button", onclick: () => { stopCamera(); sessionStorage.removeItem(EVENT_KEY); state.event = null; signOut(); signInView(); } }, "Sair")),
     manual,
     h("div", { id: "resultado", class: "result", hidden: true, role: "alertdialog", "aria-modal": "true", "aria-labelledby": "resultado-titulo" }));
 }
