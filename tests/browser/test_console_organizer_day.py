@@ -313,3 +313,34 @@ def test_an_admin_appoints_an_organizer_whose_console_never_shows_another_organi
     )
     assert patched.status == 404
     assert api.get(f"/events/{first['id']}").json["status"] == "on_sale"
+
+
+def test_the_scanner_refuses_a_ticket_of_another_event_and_admits_it_at_its_own_door(
+    open_page, api, organizer_token, new_buyer
+):
+    sector = {"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 20}
+    door_a = create_event_on_sale(
+        api, organizer_token, name=f"Porta A {secrets.token_hex(3)}", sectors=[sector]
+    )
+    door_b = create_event_on_sale(
+        api, organizer_token, name=f"Porta B {secrets.token_hex(3)}", sectors=[sector]
+    )
+    buyer = new_buyer()
+    order = buy_by_card(api, buyer, door_b["id"], [{"sector_id": door_b["sectors"][0]["id"], "quantity": 1}])
+    code = ticket_codes(api, buyer, order["id"])[0]["code"]
+    page = open_page(390, 844, "/scanner.html")
+    sign_in_to_scanner(page)
+    label(page, "Evento").select_option(door_a["id"])
+    page.get_by_role("button", name="Validar ingressos deste evento").click()
+    label(page, "Código do ingresso").fill(code)
+    page.get_by_role("button", name="Validar código").click()
+    refused = page.get_by_role("alertdialog", name="OUTRO EVENTO")
+    refused.get_by_role("button", name="Ler próximo ingresso").click()
+    page.get_by_role("button", name="Trocar evento").click()
+    label(page, "Evento").select_option(door_b["id"])
+    page.get_by_role("button", name="Validar ingressos deste evento").click()
+    label(page, "Código do ingresso").fill(code)
+    page.get_by_role("button", name="Validar código").click()
+    admitted = page.get_by_role("alertdialog", name="ENTRADA LIBERADA")
+    admitted.wait_for()
+    assert admitted.get_by_text("Inteira").is_visible() and admitted.get_by_text("Pista").is_visible()
