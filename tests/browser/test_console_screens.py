@@ -14,9 +14,19 @@ from localrun.testing import create_event_on_sale
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
 
 
+# Controls a person can reach whose accessible name is empty (no <label>, aria-label or text).
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button, a[href], video')]
+  .filter((el) => el.offsetParent !== null || el.closest('dialog[open]'))
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+    && !el.getAttribute('aria-labelledby') && !el.textContent.trim() && !el.querySelector('img[alt]:not([alt=""])'))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
 def assert_fits(page, what: str) -> None:
+    """Nothing wider than the screen, and every visible control has a name (tests find them by it)."""
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{what} is {overflow}px wider than the screen"
+    assert page.evaluate(UNLABELLED) == [], f"controls without an accessible name on {what}"
 
 
 @pytest.mark.parametrize("size", list(WIDTHS))
