@@ -344,3 +344,56 @@ def test_the_scanner_refuses_a_ticket_of_another_event_and_admits_it_at_its_own_
     admitted = page.get_by_role("alertdialog", name="ENTRADA LIBERADA")
     admitted.wait_for()
     assert admitted.get_by_text("Inteira").is_visible() and admitted.get_by_text("Pista").is_visible()
+
+
+def test_every_field_of_an_event_is_edited_from_the_console(open_page, api, organizer_token):
+    made = api.post(
+        "/events",
+        token=organizer_token,
+        json={
+            "name": f"Rascunho editável {secrets.token_hex(3)}",
+            "venue": "Galpão",
+            "starts_at": "2027-08-20T23:00:00Z",
+            "max_tickets_per_cpf": 4,
+        },
+    ).json
+    page = open_page(path=f"/console.html#/evento/{made['id']}")
+    sign_in_to_console(page, *ORGANIZER)
+    page.get_by_role("heading", name="Situação: Rascunho").wait_for()
+    assert label(page, "Data e hora de início").input_value() == "2027-08-20T20:00"  # São Paulo's clock
+    label(page, "Nome do evento").fill(made["name"] + " (extra)")
+    label(page, "Local").fill("Galpão 2")
+    label(page, "Cidade").fill("Manaus")
+    label(page, "Fuso horário").select_option("America/Manaus")
+    label(page, "Data e hora de início").fill("2027-08-21T19:00")
+    label(page, "Descrição").fill("Agora com palco novo.")
+    label(page, "Minutos de reserva").fill("20")
+    label(page, "Ingressos por pedido").fill("8")
+    label(page, "Taxa de conveniência (%)").fill("7.5")
+    label(page, "Limite por CPF").fill("")
+    label(page, "Parcelas no cartão").fill("6")
+    page.get_by_label("Usar fila de espera na abertura das vendas").check()
+    page.get_by_role("button", name="Salvar alterações").click()
+    page.get_by_text("Confira este campo (Compradores admitidos por minuto)").wait_for()
+    label(page, "Compradores admitidos por minuto").fill("120")
+    label(page, "Abertura da fila").fill("2027-08-01T10:00")
+    page.get_by_role("button", name="Salvar alterações").click()
+    page.get_by_text("Alterações salvas.").wait_for()
+    event = api.get(f"/events/{made['id']}", token=organizer_token).json
+    assert (event["name"], event["venue"], event["city"]) == (made["name"] + " (extra)", "Galpão 2", "Manaus")
+    assert (event["timezone"], event["starts_at"]) == ("America/Manaus", "2027-08-21T23:00:00Z")
+    assert event["description"] == "Agora com palco novo."
+    assert (event["hold_minutes"], event["max_tickets_per_order"], event["service_fee_percent"]) == (
+        20,
+        8,
+        7.5,
+    )
+    assert (event["max_tickets_per_cpf"], event["max_installments"]) == (None, 6)
+    assert event["queue"] == {"enabled": True, "admit_per_minute": 120, "opens_at": "2027-08-01T14:00:00Z"}
+
+    # a refusal names the field: a fee above 20 %
+    label(page, "Taxa de conveniência (%)").fill("25")
+    label(page, "Taxa de conveniência (%)").evaluate("input => input.removeAttribute('max')")
+    page.get_by_role("button", name="Salvar alterações").click()
+    page.get_by_text("Confira este campo (Taxa de conveniência (%))").wait_for()
+    assert label(page, "Taxa de conveniência (%)").get_attribute("aria-invalid") == "true"

@@ -25,6 +25,7 @@ const TIME_ZONES = {
   "America/Noronha": "Fernando de Noronha",
 };
 const SALES_COLUMNS = ["Setor", "Vendidos", "Disponíveis", "Receita", "Cota de meia usada", "Lotes vendidos"];
+const PAYMENT_METHODS = { pix: "PIX", card: "Cartão", boleto: "Boleto" };
 const ROLE_NAMES = { buyer: "comprador(a)", organizer: "organizador(a)", admin: "administrador(a)" };
 const EVENT_STATUS = { draft: "Rascunho", on_sale: "À venda", closed: "Vendas encerradas", cancelled: "Cancelado" };
 
@@ -741,7 +742,7 @@ async function ordersPage(eventId, query) {
           h("dt", {}, "Situação"), h("dd", { "data-status": order.status }, ORDER_STATUS[order.status] || order.status),
           h("dt", {}, "Total"), h("dd", {}, formatMoney(order.total_cents)),
           h("dt", {}, "Taxa de conveniência"), h("dd", {}, formatMoney(order.fee_cents || 0)),
-          order.payment ? [h("dt", {}, "Pagamento"), h("dd", {}, `${order.payment.method?.toUpperCase() || ""} — ${PAYMENT_STATUS[order.payment.status] || order.payment.status}`)] : null,
+          order.payment ? [h("dt", {}, "Pagamento"), h("dd", {}, `${PAYMENT_METHODS[order.payment.method] || order.payment.method} — ${PAYMENT_STATUS[order.payment.status] || order.payment.status}`)] : null,
           h("dt", {}, "Número"), h("dd", { class: "mono" }, order.id)),
         h("ul", {}, (order.tickets || []).map((t) => h("li", {},
           `${t.sector || sectorName[t.sector_id] || "Setor"}${seatNote(t) ? ` — assento ${seatNote(t)}` : ""}${t.tier ? ` (${t.tier})` : ""} — ${t.quantity || 1} × ${t.type === "half" ? `meia${t.half_category ? ` (${HALF_CATEGORIES[t.half_category] || t.half_category})` : ""}` : "inteira"} de ${formatMoney(t.unit_price_cents)}`)),
