@@ -788,9 +788,9 @@ async function adminPage() {
     h("button", { type: "submit", class: "button primary" }, "Nomear organizador"));
   async function load() {
     const answer = await call("GET", "/organizers");
-    replace(list, h("table", {}, h("caption", {}, "Organizadores"),
+    replace(list, stack(h("table", {}, h("caption", {}, "Organizadores"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "E-mail"), h("th", { scope: "col" }, "Papéis"))),
-      h("tbody", {}, answer.items.map((o) => h("tr", {}, h("td", {}, o.email), h("td", {}, (o.roles || []).map((r) => ROLE_NAMES[r] || r).join(", ")))))));
+      h("tbody", {}, answer.items.map((o) => h("tr", {}, h("th", { scope: "row" }, o.email), h("td", {}, (o.roles || []).map((r) => ROLE_NAMES[r] || r).join(", "))))))));
   }
   async function appoint(e) {
     e.preventDefault();
