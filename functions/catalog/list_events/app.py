@@ -27,7 +27,13 @@ Mine = Annotated[
 City = Annotated[str | None, Query(max_length=100, description="the city (case and accents ignored)")]
 
 
-@route(app, "GET /events", body=EventPage, problems=[401, 422])
+@route(
+    app,
+    "GET /events",
+    body=EventPage,
+    problems=[401, 422],
+    notes={401: "`?mine=true` without a valid bearer token (only that filter needs one)"},
+)
 def list_events(
     caller: Caller | None,
     status: EventStatus | None = None,
