@@ -13,10 +13,11 @@ ORGANIZER = ("organizer@example.com", "Organizer-2026!")
 ADMIN = ("admin@example.com", "Admin-2026!")
 
 
-def qr_video(text: str, path: Path, width: int = 640, height: int = 480, frames: int = 10) -> Path:
-    """A Y4M video (what Chromium's --use-file-for-fake-video-capture plays) of `text` as a QR code, black
-    on white in the middle of the frame: the header, then per frame "FRAME", the Y plane and the 4:2:0 U and
-    V planes (grey: 128)."""
+def qr_video(text: str, path: Path, width: int = 640, height: int = 480, frames: int = 30) -> Path:
+    """A Y4M video (what Chromium's --use-file-for-fake-video-capture plays, in a loop) of `text` as a QR
+    code, black on white in the middle of the frame, for `frames` frames, then as many of an empty desk (the
+    ticket taken away, so the next loop is a second scan): the header, then per frame "FRAME", the Y plane
+    and the 4:2:0 U and V planes (grey: 128)."""
     matrix = segno.make(text, error="m").matrix  # rows of 0/1 modules, without the quiet zone
     modules = len(matrix)
     scale = (min(width, height) - 80) // (modules + 8)
@@ -31,8 +32,10 @@ def qr_video(text: str, path: Path, width: int = 640, height: int = 480, frames:
             dark = 0 <= module_row < modules and 0 <= module_col < modules and matrix[module_row][module_col]
             luma[row + x] = 16 if dark else 235
     chroma = bytes([128]) * ((width // 2) * (height // 2))
-    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
-    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode() + frame * frames)
+    ticket = b"FRAME\n" + bytes(luma) + chroma + chroma
+    desk = b"FRAME\n" + bytes([200]) * (width * height) + chroma + chroma
+    header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + ticket * frames + desk * frames)
     return path
 
 

@@ -182,7 +182,7 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
     assert first.status == 401  # the scan above really went through the organizer's token
     answer.get_by_role("button", name="Ler próximo ingresso").click()
     again = door.get_by_role("alertdialog", name="JÁ ENTROU")
-    again.wait_for()  # the camera still sees the same ticket: the second scan is refused
+    again.wait_for()  # the video takes the ticket away and brings it back: a second scan, refused
     assert again.get_by_text(re.compile(r"já foi validado em \d\d/\d\d/\d{4}, \d\d:\d\d:\d\d")).is_visible()
     screenshot(door, "scanner-already-phone")
     again.get_by_role("button", name="Ler próximo ingresso").click()

@@ -10,7 +10,7 @@ const connection = document.getElementById("conexao");
 const EVENT_KEY = "ticketing.scanner.event";
 const SCAN_EVERY_MS = 150;
 
-const state = { event: null, stream: null, scanning: false, busy: false, detector: null, canvas: null, lastFailed: false };
+const state = { event: null, stream: null, scanning: false, busy: false, detector: null, canvas: null, lastFailed: false, answered: null };
 
 function showConnection() {
   const offline = !navigator.onLine || state.lastFailed;
@@ -155,8 +155,14 @@ async function scanLoop() {
   while (state.scanning && video?.isConnected) {
     if (!state.busy && document.getElementById("resultado")?.hidden) {
       try {
-        const code = await readFrame(video);
-        if (code) await check(code.trim());
+        const code = (await readFrame(video))?.trim() || null;
+        // the ticket just answered is not read again until it has left the camera's view: the person
+        // admitted a second ago must not turn red when the door taps "next" with the QR still in front
+        if (code !== state.answered) state.answered = null;
+        if (code && code !== state.answered) {
+          state.answered = code;
+          await check(code);
+        }
       } catch {
         // a frame the decoder cannot read is just skipped
       }
