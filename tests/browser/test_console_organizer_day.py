@@ -270,7 +270,7 @@ def test_an_admin_appoints_an_organizer_whose_console_never_shows_another_organi
     first = create_event_on_sale(
         api,
         organizer_token,
-        name=f"Evento do primeiro {secrets.token_hex(3)}",
+        name=f"Show do primeiro {secrets.token_hex(3)}",
         sectors=[{"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 20}],
     )
     person = new_buyer()
@@ -293,7 +293,7 @@ def test_an_admin_appoints_an_organizer_whose_console_never_shows_another_organi
     page.get_by_text("Você ainda não criou eventos.").wait_for()
     assert page.get_by_text(first["event"]["name"]).count() == 0
     page.get_by_role("link", name="Criar evento").click()
-    own_name = f"Evento do segundo {secrets.token_hex(3)}"
+    own_name = f"Peça do segundo {secrets.token_hex(3)}"
     label(page, "Nome do evento").fill(own_name)
     label(page, "Local").fill("Teatro")
     label(page, "Data e hora de início").fill("2027-05-01T19:00")
