@@ -3,7 +3,7 @@
 // only the public HTTP API (../api.js), so nothing here is impossible through the API.
 import { ApiError, call, session, signIn, signOut } from "../api.js";
 import { h, replace } from "../dom.js";
-import { HALF_CATEGORIES, ORDER_STATUS, PAYMENT_STATUS, formatDate, formatDateTime, formatMoney } from "../format.js";
+import { HALF_CATEGORIES, ORDER_STATUS, PAYMENT_STATUS, formatDateTime, formatMoney } from "../format.js";
 import { csvText, centsToInput, nextRowName, parseMoney, seatsOfRows, utcToZoned, zonedToUtc } from "./convert.js";
 import { salesChart } from "./chart.js";
 
@@ -661,7 +661,8 @@ async function salesPage(eventId) {
     );
   }
   await load();
-  every(POLL_MS, () => load().catch(() => { updated.textContent = "Sem conexão: os números podem estar desatualizados."; }));
+  // while the page is open and visible: a tab left in the background does not keep querying the report
+  every(POLL_MS, () => !document.hidden && load().catch(() => { updated.textContent = "Sem conexão: os números podem estar desatualizados."; }));
 }
 
 async function downloadReport(e, eventId) {
