@@ -261,6 +261,8 @@ def test_cancelling_an_event_in_the_console_shows_the_refunds_progress(
         if api.get(f"/events/{made['id']}").json["refund_progress"]["finished_at"]:
             break
     page.get_by_text("Reembolsos concluídos: 2 de 2 pedidos.").wait_for()
+    assert page.get_by_role("button", name="Salvar alterações").count() == 0
+    screenshot(page, "console-cancelled-desktop")
     assert page.get_by_label("Reembolsos").get_attribute("value") == "2"
 
 

@@ -339,29 +339,35 @@ async function eventPage(eventId) {
   const statusArea = h("section", { class: "panel", "aria-labelledby": "situacao-titulo" });
   const sectorsArea = h("section", { "aria-labelledby": "setores-titulo" });
   const productsArea = h("section", { "aria-labelledby": "adicionais-titulo" });
+  const cancelled = event.status === "cancelled";
   page(event.name,
     eventNav(eventId, "Dados do evento"),
     statusArea,
-    h("h2", {}, "Dados do evento"),
-    eventForm(event, (saved) => {
-      announce("Alterações salvas.", "success");
-      Object.assign(event, saved);
-      drawStatus();
-    }),
-    imageUpload(event),
-    sectorsArea,
-    productsArea,
+    cancelled ? h("p", { class: "hint" }, "Evento cancelado: seus dados, setores e adicionais não mudam mais.") : [
+      h("h2", {}, "Dados do evento"),
+      eventForm(event, (saved) => {
+        announce("Alterações salvas.", "success");
+        Object.assign(event, saved);
+        drawStatus();
+      }),
+      imageUpload(event),
+      sectorsArea,
+      productsArea,
+    ],
   );
   drawStatus();
-  drawSectors(event, sectorsArea);
-  drawProducts(event, productsArea);
+  if (!cancelled) {
+    drawSectors(event, sectorsArea);
+    drawProducts(event, productsArea);
+  }
 
   async function setStatus(status, button) {
     await busy(button, async () => {
       try {
         Object.assign(event, await call("PATCH", `/events/${eventId}`, { body: { status } }));
-        announce({ on_sale: "Evento publicado: já está à venda.", closed: "Vendas encerradas.", cancelled: "Evento cancelado: os reembolsos estão em andamento." }[status], "success");
-        drawStatus();
+        announce({ on_sale: "Evento publicado: já está à venda.", closed: "Vendas encerradas.", cancelled: "Evento cancelado. Acompanhe os reembolsos abaixo." }[status], "success");
+        if (status === "cancelled") route(); // the forms go: a cancelled event changes no more
+        else drawStatus();
       } catch (error) {
         replace(statusArea.querySelector(".status-error"), errorBox(error));
       }
