@@ -10,7 +10,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 
-.PHONY: install tools system-deps start invoke test test-fast test-browser lint build validate bench soak clean
+.PHONY: install tools system-deps start invoke test test-fast test-browser lint build validate bench soak clean vendor-web
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ system-deps:
 CHROMIUM ?= /usr/bin/chromium
 test-browser: install system-deps
 	CHROMIUM_PATH=$(CHROMIUM) REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser
+
+# Refresh the browser libraries vendored under clients/web/static/vendor/ from clients/web/package-lock.json
+# (uPlot for the console's charts, jsQR for the door scanner); the pages need no build step.
+vendor-web:
+	cd clients/web && npm ci --ignore-scripts --no-audit --no-fund
+	$(PYTHON) scripts/vendor_web.py
 
 lint: install tools
 	$(VENV)/bin/ruff check .

@@ -17,6 +17,8 @@ from localrun.gateway import HttpResponse, problem
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROOT = PROJECT_ROOT / "clients" / "web"
 STATIC_PREFIX = "/static/"
+# The other pages beside index.html: the organizer console and the door scanner (issue 19).
+PAGES = ("/console.html", "/scanner.html")
 IMAGES_PREFIX = "/event-images/"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 # Reads one object of the images bucket: (bytes, its Content-Type), or None when there is none.
@@ -40,6 +42,16 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+def page_policy(path: str) -> str:
+    """The console also posts event images straight to the images bucket (a presigned POST): locally that
+    is moto's endpoint, another origin, which its connect-src must name."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if path != "/console.html" or not endpoint.startswith(("http://", "https://")):
+        return CONTENT_SECURITY_POLICY
+    origin = "/".join(endpoint.split("/")[:3])
+    return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", f"connect-src 'self' {origin}")
 
 
 class Storefront:
@@ -75,6 +87,8 @@ class Storefront:
             return self.image(path)
         if path in ("/", "/index.html"):
             file = self.root / "index.html"
+        elif path in PAGES:
+            file = self.root / path[1:]
         elif path.startswith(STATIC_PREFIX):
             name = unquote(path[len(STATIC_PREFIX) :])
             if "\x00" in name or len(name) > MAX_NAME_LENGTH:
@@ -101,5 +115,5 @@ class Storefront:
             ("Referrer-Policy", "no-referrer"),
         ]
         if file.suffix == ".html":
-            headers.append(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+            headers.append(("Content-Security-Policy", page_policy(path)))
         return HttpResponse(200, headers, file.read_bytes())

@@ -127,3 +127,28 @@ def seated_event(api, organizer_token) -> Callable[..., dict]:
         return {"id": made["id"], "name": name, "seated": seated, "seats": {s["label"]: s for s in seats}}
 
     return create
+
+
+@pytest.fixture
+def camera_browser(browser) -> Iterator[Callable[[Path], object]]:
+    """Launches another Chromium whose camera plays `video` (a .y4m file) and allows it without asking,
+    as a phone at the door would after its first permission prompt. Closed after the test."""
+    launched = []
+
+    def launch(video: Path):
+        camera = browser.browser_type.launch(
+            executable_path=chromium_path(),
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        launched.append(camera)
+        return camera
+
+    yield launch
+    for camera in launched:
+        camera.close()

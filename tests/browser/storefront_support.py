@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 import os
+import struct
+import zlib
 from pathlib import Path
 
 from localrun.testing import post_order
@@ -63,3 +65,24 @@ def hold_seat(api, buyer, event: dict, label: str) -> dict:
     held = post_order(api, buyer.token, event["id"], [seat])
     assert held.status == 201, held.text
     return held.json
+
+
+def tiny_png(rgb: tuple[int, int, int]) -> bytes:
+    """A valid 4x4 PNG of one colour, so the browser really decodes an image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(b"\x00" + bytes(rgb) * 4 for _ in range(4))
+    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

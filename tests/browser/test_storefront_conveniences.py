@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import struct
 import urllib.request
-import zlib
 
 import pytest
-from storefront_support import screenshot
+from storefront_support import screenshot, tiny_png
 
 from localrun.testing import create_event_on_sale
 
@@ -62,27 +60,6 @@ def test_a_buyer_who_forgot_the_password_chooses_a_new_one_with_the_emailed_code
     page.get_by_role("button", name="Salvar nova senha").click()
     page.get_by_role("button", name="Sair").wait_for()
     assert page.get_by_text("Senha alterada").is_visible()
-
-
-def tiny_png(rgb: tuple[int, int, int]) -> bytes:
-    """A valid 4x4 PNG of one colour, so the browser really decodes an image."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    rows = b"".join(b"\x00" + bytes(rgb) * 4 for _ in range(4))
-    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def upload_image(api, token: str, event_id: str, content: bytes) -> str:

@@ -103,7 +103,7 @@ def test_events_are_searched_by_q_and_city_within_bounds(patched):
     list_events = load_function("catalog/list_events")
     calls = patched(list_events.catalog, "list_events", {"items": [], "next_cursor": None})
     assert call(list_events, "GET", "/events", query="q=rock%20arena&city=S%C3%A3o%20Paulo")[0] == 200
-    assert calls[0][1] == {"q": "rock arena", "city": "São Paulo"}
+    assert calls[0][1] == {"q": "rock arena", "city": "São Paulo", "mine": False}
     status, _, problem = call(list_events, "GET", "/events", query="q=" + "a" * 101)
     assert status == 422 and [e["field"] for e in problem["errors"]] == ["q"]
     status, _, problem = call(list_events, "GET", "/events", query="city=" + "a" * 101)

@@ -1472,6 +1472,8 @@ async function organizerPage() {
     }
   }
   page("Área do organizador",
+    h("p", {}, h("a", { class: "button primary", href: "console.html" }, "Abrir o console do organizador"),
+      " ", h("a", { class: "button", href: "scanner.html" }, "Leitor de ingressos na porta")),
     h("div", { class: "field" },
       h("label", { for: "evento-relatorio" }, "Evento"),
       h("select", { id: "evento-relatorio", onchange: (e) => e.target.value && showReport(e.target.value) },

@@ -54,8 +54,9 @@ lock_own_event = f"""
 # ?city= is the whole city name, ?q= words found in this order in the name or venue (pattern: "%w1%w2%").
 list_events = f"""
     SELECT {EVENT_COLUMNS} FROM events e
-     WHERE e.status = %(status)s
+     WHERE (%(status)s::text IS NULL OR e.status = %(status)s)
        AND (e.status <> 'draft' OR e.organizer_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s))
+       AND (NOT %(mine)s OR e.organizer_id = (SELECT id FROM users WHERE cognito_sub = %(sub)s))
        AND (%(city)s::text IS NULL OR e.city_key = {FOLD.format("%(city)s::text")})
        AND (%(pattern)s::text IS NULL OR e.search_key LIKE {FOLD.format("%(pattern)s::text")})
        AND (%(after_start)s::timestamptz IS NULL OR (e.starts_at, e.id) > (%(after_start)s, %(after_id)s::uuid))

@@ -18,7 +18,7 @@ from ticketing.documents import signer
 from ticketing.domain import images
 from ticketing.domain.pricing import default_half_quota, general_buckets, half_price
 from ticketing.domain.statuses import EVENT_STATUSES
-from ticketing.errors import InvalidState, NotFound, ValidationFailed
+from ticketing.errors import InvalidState, NotFound, Unauthorized, ValidationFailed
 from ticketing.ids import parse_id
 from ticketing.paging import decode_cursor, page, parse_limit
 from ticketing.services import cancellations, waiting_room
@@ -186,11 +186,16 @@ def list_events(
     caller: Caller | None,
     q: str | None = None,
     city: str | None = None,
+    mine: bool = False,
 ) -> dict:
     """GET /events: events by status (on sale by default), soonest first; ?q= words of the name or venue,
-    ?city= the city (both without regard to case or accents)."""
-    status = status or "on_sale"
-    if status not in EVENT_STATUSES:
+    ?city= the city (both without regard to case or accents); ?mine=true: only the caller's own events, of
+    every status unless ?status= is given (the organizer console's list)."""
+    if mine and caller is None:
+        raise Unauthorized("?mine=true lists the caller's own events: sign in first")
+    if not mine:
+        status = status or "on_sale"
+    if status is not None and status not in EVENT_STATUSES:
         raise ValidationFailed.field("status", "one of " + ", ".join(EVENT_STATUSES))
     pattern = search_pattern(q)
     city = " ".join((city or "").split()) or None
@@ -201,6 +206,7 @@ def list_events(
         {
             "status": status,
             "sub": caller.sub if caller else None,
+            "mine": mine,
             "city": city,
             "pattern": pattern,
             "after_start": after[0] if after else None,
