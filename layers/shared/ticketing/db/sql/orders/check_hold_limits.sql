@@ -3,8 +3,9 @@
 -- hold a whole sector); and, when the event limits tickets per CPF and the buyer has one, the buyer's CPF
 -- count. Both counters are taken in one conditional upsert each (50 parallel holds of one buyer cannot beat
 -- them), account first, as release_orders locks them; the row locks last until the hold's commit.
--- Returns how many tickets the hold asks for.
-CREATE OR REPLACE FUNCTION check_hold_limits(p_user users, p_event events, p_tickets jsonb) RETURNS int
+-- Returns how many tickets the hold asks for. The buyer's and the event's values are passed, not their rows.
+CREATE OR REPLACE FUNCTION check_hold_limits(p_user uuid, p_cpf text, p_event uuid, p_max_per_order int,
+                                             p_max_per_cpf int, p_tickets jsonb) RETURNS int
     LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -12,30 +13,30 @@ DECLARE
 BEGIN
     SELECT COALESCE(sum((t ->> 'quantity')::int), 0) INTO v_total_tickets
       FROM jsonb_array_elements(p_tickets) t;
-    IF v_total_tickets > p_event.max_tickets_per_order THEN
+    IF v_total_tickets > p_max_per_order THEN
         RAISE EXCEPTION 'limit-exceeded'
-            USING DETAIL = format('At most %s tickets per order', p_event.max_tickets_per_order);
+            USING DETAIL = format('At most %s tickets per order', p_max_per_order);
     END IF;
     INSERT INTO account_hold_counts AS c (event_id, user_id, held)
-    VALUES (p_event.id, p_user.id, v_total_tickets)
+    VALUES (p_event, p_user, v_total_tickets)
     ON CONFLICT (event_id, user_id) DO UPDATE
        SET held = c.held + EXCLUDED.held
-     WHERE c.held + EXCLUDED.held <= p_event.max_tickets_per_order;
+     WHERE c.held + EXCLUDED.held <= p_max_per_order;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'limit-exceeded'
             USING DETAIL = format('Your unpaid orders for this event may hold at most %s tickets; pay or cancel one first',
-                                  p_event.max_tickets_per_order);
+                                  p_max_per_order);
     END IF;
-    IF p_event.max_tickets_per_cpf IS NOT NULL AND p_user.cpf IS NOT NULL THEN
+    IF p_max_per_cpf IS NOT NULL AND p_cpf IS NOT NULL THEN
         -- A first order over the cap inserts nothing (the SELECT's WHERE), a later one updates nothing.
         INSERT INTO cpf_ticket_counts AS c (event_id, cpf, taken)
-        SELECT p_event.id, p_user.cpf, v_total_tickets WHERE v_total_tickets <= p_event.max_tickets_per_cpf
+        SELECT p_event, p_cpf, v_total_tickets WHERE v_total_tickets <= p_max_per_cpf
         ON CONFLICT (event_id, cpf) DO UPDATE
            SET taken = c.taken + EXCLUDED.taken
-         WHERE c.taken + EXCLUDED.taken <= p_event.max_tickets_per_cpf;
+         WHERE c.taken + EXCLUDED.taken <= p_max_per_cpf;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'limit-exceeded'
-                USING DETAIL = format('At most %s tickets per CPF for this event', p_event.max_tickets_per_cpf);
+                USING DETAIL = format('At most %s tickets per CPF for this event', p_max_per_cpf);
         END IF;
     END IF;
     RETURN v_total_tickets;

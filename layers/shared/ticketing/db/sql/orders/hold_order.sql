@@ -70,7 +70,8 @@ BEGIN
     END IF;
     PERFORM release_expired_holds_of_event(v_event.id);
 
-    v_total_tickets := check_hold_limits(v_user, v_event, p -> 'tickets');
+    v_total_tickets := check_hold_limits(v_user.id, v_user.cpf, v_event.id, v_event.max_tickets_per_order,
+                                         v_event.max_tickets_per_cpf, p -> 'tickets');
 
     FOR v_line IN SELECT value FROM jsonb_array_elements(p -> 'tickets')
     LOOP
@@ -100,7 +101,8 @@ BEGIN
         v_ticket.half_category := v_line ->> 'half_category';
         v_ticket.counts_to_quota := (v_line ->> 'counts_to_quota')::boolean;
         FOR v_part IN
-            SELECT * FROM price_ticket_line(v_sector, v_quantity, v_ticket.type, v_event.service_fee_percent)
+            SELECT * FROM price_ticket_line(v_sector.id, v_sector.has_tiers, v_sector.price_cents, v_quantity,
+                                            v_ticket.type, v_event.service_fee_percent)
         LOOP
             v_ticket.position := cardinality(v_tickets) + 1;
             v_ticket.quantity := v_part.quantity;
