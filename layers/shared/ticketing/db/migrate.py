@@ -41,6 +41,7 @@ FUNCTION_FILES = (
     "waitlist/pick_offered_seats.sql",
     "waitlist/make_offer_order.sql",
     "waitlist/offer_returned_places.sql",
+    "waitlist/offer_free_places.sql",
     "orders/release_orders.sql",
     "orders/release_expired_holds.sql",
     "orders/release_expired_holds_of_event.sql",

@@ -32,3 +32,18 @@ unsent_offer_emails = """
      WHERE sent_at IS NULL AND kind = 'email' AND payload ->> 'template' = 'waitlist-offer'
      LIMIT 100
 """
+
+# The expiry job's sweep: sectors of events on sale where people wait while places are free (a join that
+# raced a release), each offered in a transaction of its own.
+sectors_waiting_beside_free_places = """
+    SELECT DISTINCT w.sector_id
+      FROM waitlist_entries w
+      JOIN sectors s ON s.id = w.sector_id
+      JOIN events e ON e.id = s.event_id AND e.status = 'on_sale' AND e.starts_at > now()
+     WHERE w.status = 'waiting'
+       AND CASE WHEN s.kind = 'general'
+                THEN EXISTS (SELECT 1 FROM sector_buckets b WHERE b.sector_id = s.id AND b.available > 0)
+                ELSE EXISTS (SELECT 1 FROM seats x WHERE x.sector_id = s.id AND x.order_id IS NULL) END
+"""
+
+offer_free_places = "SELECT offer_free_places(%s) AS offers"

@@ -202,4 +202,5 @@ def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 5
         emit("HoldsExpired", released)
         emit("OrderTransitions", released, to_status="expired")
         waitlist.send_offer_emails()
+    waitlist.offer_free_places()
     return released

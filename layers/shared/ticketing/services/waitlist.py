@@ -61,3 +61,14 @@ def send_offer_emails() -> None:
     rows = db.fetch_all(sql.unsent_offer_emails)
     if rows:
         outbox.publish_after_commit([str(row["aggregate_id"]) for row in rows])
+
+
+def offer_free_places() -> int:
+    """The expiry job's sweep: where people wait while places are free (a join that raced a release), offer
+    them now. Returns how many offers were made."""
+    offers = 0
+    for row in db.fetch_all(sql.sectors_waiting_beside_free_places):
+        offers += int(db.call_json(sql.offer_free_places, (row["sector_id"],)) or 0)
+    if offers:
+        send_offer_emails()
+    return offers

@@ -62,6 +62,9 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'You are already on the waiting list of this sector';
     END IF;
+    -- Places a release freed while this buyer joined (it did not see the entry yet) go to the list now: the
+    -- locks wait for a release in flight, and what it freed is then seen and offered.
+    PERFORM offer_free_places(v_sector.id);
     RETURN waitlist_entry_document(v_entry);
 END
 $$;
