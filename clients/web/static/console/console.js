@@ -3,12 +3,12 @@
 // only the public HTTP API (../api.js), so nothing here is impossible through the API.
 import { ApiError, call, session, signIn, signOut } from "../api.js";
 import { h, replace } from "../dom.js";
+import { announce, errorBox, errorText, every, goTo, keepHeader, pager as sitePager, reroute, signOutButton, startRouting } from "../page.js";
 import { HALF_CATEGORIES, ORDER_STATUS, PAYMENT_STATUS, formatDateTime, formatMoney } from "../format.js";
 import { csvText, centsToInput, nextRowName, parseMoney, seatsOfRows, utcToZoned, zonedToUtc } from "./convert.js";
 import { salesChart } from "./chart.js";
 
 const main = document.getElementById("conteudo");
-const notice = document.getElementById("aviso");
 const POLL_MS = 5000;
 const TIME_ZONES = {
   "America/Sao_Paulo": "Brasília (São Paulo, Rio, BH, Sul, Nordeste)",
@@ -29,47 +29,7 @@ const PAYMENT_METHODS = { pix: "PIX", card: "Cartão", boleto: "Boleto" };
 const ROLE_NAMES = { buyer: "comprador(a)", organizer: "organizador(a)", admin: "administrador(a)" };
 const EVENT_STATUS = { draft: "Rascunho", on_sale: "À venda", closed: "Vendas encerradas", cancelled: "Cancelado" };
 
-let timers = [];
-let routeTicket = 0;
-class StaleRoute extends Error {}
-
-function every(ms, action) {
-  timers.push(setInterval(action, ms));
-}
-
-// A banner belongs to one page: the one shown now, or `forHash`, the page the organizer is sent to next.
-let noticeFor = null;
-
-function announce(message, kind = "info", forHash = location.hash || "#/") {
-  notice.className = `notice notice-${kind}`;
-  notice.textContent = message;
-  noticeFor = forHash;
-}
-
-function errorText(error) {
-  return error instanceof ApiError ? error.message : "Algo deu errado. Tente de novo.";
-}
-
-function errorBox(error) {
-  return h("p", { class: "error", role: "alert" }, errorText(error));
-}
-
-function pager() {
-  const ticket = routeTicket;
-  const page = (title, ...content) => {
-    if (ticket !== routeTicket) throw new StaleRoute();
-    document.title = `${title} — Console do organizador`;
-    replace(main, h("h1", {}, title), ...content);
-    main.focus({ preventScroll: true });
-  };
-  page.live = () => ticket === routeTicket;
-  return page;
-}
-
-function goTo(hash) {
-  if (location.hash === hash) route();
-  else location.hash = hash;
-}
+const pager = () => sitePager("Console do organizador");
 
 function roles() {
   return session()?.roles || [];
@@ -184,13 +144,13 @@ function signInPage(back) {
         const who = await signIn(form.email.value.trim(), form.password.value);
         if (!(who.roles || []).some((r) => r === "organizer" || r === "admin")) {
           signOut();
-          replace(box, h("p", { class: "error", role: "alert" }, "Esta conta não é de organizador. Peça a um administrador para nomeá-la."));
+          replace(box, errorBox("Esta conta não é de organizador. Peça a um administrador para nomeá-la."));
           return;
         }
         const organizer = (who.roles || []).includes("organizer");
         goTo(!organizer && (!back || back === "#/") ? "#/admin" : back || "#/");
       } catch (error) {
-        replace(box, error.status === 401 ? h("p", { class: "error", role: "alert" }, "E-mail ou senha incorretos.") : errorBox(error));
+        replace(box, errorBox(error.status === 401 ? "E-mail ou senha incorretos." : error));
       }
     });
   }
@@ -366,7 +326,7 @@ async function eventPage(eventId) {
       try {
         Object.assign(event, await call("PATCH", `/events/${eventId}`, { body: { status } }));
         announce({ on_sale: "Evento publicado: já está à venda.", closed: "Vendas encerradas.", cancelled: "Evento cancelado. Acompanhe os reembolsos abaixo." }[status], "success");
-        if (status === "cancelled") route(); // the forms go: a cancelled event changes no more
+        if (status === "cancelled") reroute(); // the forms go: a cancelled event changes no more
         else drawStatus();
       } catch (error) {
         replace(statusArea.querySelector(".status-error"), errorBox(error));
@@ -422,8 +382,8 @@ function imageUpload(event) {
   async function upload(e) {
     e.preventDefault();
     const file = input.files[0];
-    if (!file) return replace(box, h("p", { class: "error", role: "alert" }, "Escolha um arquivo JPEG, PNG ou WebP."));
-    if (file.size > 5 * 1024 * 1024) return replace(box, h("p", { class: "error", role: "alert" }, "A imagem passa de 5 MB."));
+    if (!file) return replace(box, errorBox("Escolha um arquivo JPEG, PNG ou WebP."));
+    if (file.size > 5 * 1024 * 1024) return replace(box, errorBox("A imagem passa de 5 MB."));
     await busy(e.target.querySelector("button"), async () => {
       try {
         const grant = await call("POST", `/events/${event.id}/image`, { body: { content_type: file.type } });
@@ -438,7 +398,7 @@ function imageUpload(event) {
         replace(box, h("p", { role: "status" }, "Imagem enviada: é esta que a loja mostra."), shown);
         preview?.remove();
       } catch (error) {
-        replace(box, h("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "Não foi possível enviar a imagem (formato aceito e até 5 MB?). Tente de novo."));
+        replace(box, errorBox(error instanceof ApiError ? error : "Não foi possível enviar a imagem (formato aceito e até 5 MB?). Tente de novo."));
       }
     });
   }
@@ -808,7 +768,7 @@ async function adminPage() {
         form.reset();
         await load();
       } catch (error) {
-        replace(box, error.status === 404 ? h("p", { class: "error", role: "alert" }, "Não há conta com este e-mail.") : errorBox(error));
+        replace(box, errorBox(error.status === 404 ? "Não há conta com este e-mail." : error));
       }
     });
   }
@@ -817,58 +777,27 @@ async function adminPage() {
 }
 
 // ------------------------------------------------------------------ routing
-function updateHeader() {
-  const current = session();
-  for (const item of document.querySelectorAll("[data-auth=in]")) item.hidden = !current;
-  for (const role of ["admin", "organizer"]) {
-    for (const item of document.querySelectorAll(`[data-role=${role}]`)) item.hidden = !(current?.roles || []).includes(role);
-  }
+async function route(parts, query) {
+  if (!session() && parts[0] !== "entrar") signInPage(location.hash || "#/");
+  else if (parts[0] === "entrar") signInPage(query.get("volta"));
+  else if (parts.length === 0) await eventsPage();
+  else if (parts[0] === "evento" && parts[1] === "novo") newEventPage();
+  else if (parts[0] === "evento" && parts[1] && parts[2] === "vendas") await salesPage(parts[1]);
+  else if (parts[0] === "evento" && parts[1] && parts[2] === "pedidos") await ordersPage(parts[1], query);
+  else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
+  else if (parts[0] === "admin") await adminPage();
+  else pager()("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Meus eventos")));
 }
 
-async function route() {
-  for (const timer of timers) clearInterval(timer);
-  timers = [];
-  routeTicket += 1;
-  const [path, queryText] = (location.hash.replace(/^#/, "") || "/").split("?");
-  const query = new URLSearchParams(queryText || "");
-  const parts = path.split("/").filter(Boolean);
-  if (!session() && parts[0] !== "entrar") {
-    signInPage(location.hash || "#/");
+function showError(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    signInPage(location.hash);
     return;
   }
-  try {
-    if (parts[0] === "entrar") signInPage(query.get("volta"));
-    else if (parts.length === 0) await eventsPage();
-    else if (parts[0] === "evento" && parts[1] === "novo") newEventPage();
-    else if (parts[0] === "evento" && parts[1] && parts[2] === "vendas") await salesPage(parts[1]);
-    else if (parts[0] === "evento" && parts[1] && parts[2] === "pedidos") await ordersPage(parts[1], query);
-    else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
-    else if (parts[0] === "admin") await adminPage();
-    else pager()("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Meus eventos")));
-  } catch (error) {
-    if (error instanceof StaleRoute) return;
-    if (error instanceof ApiError && error.status === 401) {
-      signInPage(location.hash);
-      return;
-    }
-    const text = error instanceof ApiError && error.status === 404 ? "Evento não encontrado ou não é seu." : errorText(error);
-    replace(main, h("h1", {}, "Ops"), h("p", { class: "error", role: "alert" }, text), h("p", {}, h("a", { href: "#/" }, "Voltar aos meus eventos")));
-  }
+  const text = error instanceof ApiError && error.status === 404 ? "Evento não encontrado ou não é seu." : errorText(error);
+  replace(main, h("h1", {}, "Ops"), errorBox(text), h("p", {}, h("a", { href: "#/" }, "Voltar aos meus eventos")));
 }
 
-document.getElementById("sair").addEventListener("click", () => {
-  signOut();
-  announce("Você saiu do console.", "info", "#/entrar");
-  goTo("#/entrar");
-});
-document.addEventListener("session-changed", updateHeader);
-window.addEventListener("hashchange", () => {
-  const path = (hash) => String(hash || "#/").split("?")[0];
-  if (path(noticeFor) !== path(location.hash)) {
-    notice.textContent = "";
-    noticeFor = null;
-  }
-  route();
-});
-updateHeader();
-route();
+signOutButton(signOut, "Você saiu do console.", "#/entrar");
+keepHeader(session, ["admin", "organizer"]);
+startRouting(route, showError);
