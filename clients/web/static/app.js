@@ -707,6 +707,11 @@ function waitlistSection(event, sectors) {
 }
 
 // ------------------------------------------------------------------ sign in / sign up
+// A required input under its label (the sign-in, sign-up and password forms).
+function field(id, label, attributes) {
+  return h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
+}
+
 function signInPage(query) {
   const page = pager();
   const back = query.get("volta") || "#/";
@@ -742,8 +747,6 @@ function signInPage(query) {
       showErrors(e.target, signUpFeedback, error, { name: "criar-nome", email: "criar-email", cpf: "criar-cpf", password: "criar-senha" });
     }
   }
-  const field = (id, label, attributes) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
   page("Entrar ou criar conta",
     back.startsWith("#/evento/") && sessionStorage.getItem(PENDING_KEY)
       ? h("p", { class: "hint kept" }, "Sua escolha de ingressos está guardada: assim que você entrar, ela é reservada.")
@@ -779,8 +782,6 @@ function forgotPasswordPage(query) {
   const back = query.get("volta") || "#/";
   const feedback = h("div");
   const confirmFeedback = h("div");
-  const field = (id, label, attributes) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
   let email = "";
 
   async function askCode(e) {
