@@ -157,11 +157,19 @@ def create_event_on_sale(
     return {"id": event_id, "event": event.json, "sectors": made_sectors, "products": made_products}
 
 
+def pista_sector(price_cents: int, capacity: int, lote: tuple[int, int] | None = None) -> dict:
+    """A general sector "Pista" as POST /events/{id}/sectors takes it; with `lote` (price, quantity), its
+    one tier "1º lote"."""
+    sector: dict = {"name": "Pista", "kind": "general", "price_cents": price_cents, "capacity": capacity}
+    if lote:
+        sector["tiers"] = [{"name": "1º lote", "price_cents": lote[0], "quantity": lote[1]}]
+    return sector
+
+
 def pista_on_sale(api: ApiClient, token: str, price_cents: int, capacity: int, **fields: Any) -> dict:
     """An event on sale with one general sector "Pista" (and the add-ons `fields` may list as `products`):
     {id, sector_id, product_id (of the first add-on, if any)}."""
-    pista = {"name": "Pista", "kind": "general", "price_cents": price_cents, "capacity": capacity}
-    made = create_event_on_sale(api, token, sectors=[pista], **fields)
+    made = create_event_on_sale(api, token, sectors=[pista_sector(price_cents, capacity)], **fields)
     products = made["products"]
     return {
         "id": made["id"],
@@ -186,7 +194,7 @@ def general_and_seated_on_sale(
         api,
         token,
         sectors=[
-            {"name": "Pista", "kind": "general", "price_cents": general[0], "capacity": general[1]},
+            pista_sector(*general),
             {"name": "Cadeiras", "kind": "seated", "price_cents": seated[0], "rows": seated[1]},
         ],
         products=[add_on],

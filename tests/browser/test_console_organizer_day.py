@@ -11,11 +11,33 @@ from datetime import UTC, datetime, timedelta
 from console_support import ADMIN, ORGANIZER, buy_by_card, qr_video, sign_in_to_console, ticket_codes
 from storefront_support import screenshot, tiny_png
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import create_event_on_sale, pista_sector
 
 
 def label(page, text: str):
     return page.get_by_label(text, exact=True)
+
+
+def fill(page, values: dict[str, str]) -> None:
+    """Types each value into the control labelled by its key (in order, as a person fills a form)."""
+    for text, value in values.items():
+        label(page, text).fill(value)
+
+
+def validate_code(door, code: str, answer: str):
+    """Types a ticket's code into the scanner and returns its answer dialog, named `answer`."""
+    label(door, "Código do ingresso").fill(code)
+    door.get_by_role("button", name="Validar código").click()
+    return door.get_by_role("alertdialog", name=answer)
+
+
+def next_ticket(answer) -> None:
+    answer.get_by_role("button", name="Ler próximo ingresso").click()
+
+
+def open_door(door, event_id: str) -> None:
+    label(door, "Evento").select_option(event_id)
+    door.get_by_role("button", name="Validar ingressos deste evento").click()
 
 
 def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browser, api, new_buyer, tmp_path):
@@ -26,18 +48,28 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
 
     # create the event: every field is a labelled control
     page.get_by_role("link", name="Criar evento").click()
-    label(page, "Nome do evento").fill(name)
-    label(page, "Local").fill("Arena Central")
-    label(page, "Cidade").fill("Recife")
     starts = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT20:30")
-    label(page, "Data e hora de início").fill(starts)
+    fill(
+        page,
+        {
+            "Nome do evento": name,
+            "Local": "Arena Central",
+            "Cidade": "Recife",
+            "Data e hora de início": starts,
+        },
+    )
     label(page, "Fuso horário").select_option("America/Recife")
-    label(page, "Descrição").fill("Três palcos, comida regional.")
-    label(page, "Minutos de reserva").fill("12")
-    label(page, "Ingressos por pedido").fill("4")
-    label(page, "Taxa de conveniência (%)").fill("10")
-    label(page, "Limite por CPF").fill("6")
-    label(page, "Parcelas no cartão").fill("3")
+    fill(
+        page,
+        {
+            "Descrição": "Três palcos, comida regional.",
+            "Minutos de reserva": "12",
+            "Ingressos por pedido": "4",
+            "Taxa de conveniência (%)": "10",
+            "Limite por CPF": "6",
+            "Parcelas no cartão": "3",
+        },
+    )
     page.get_by_role("button", name="Criar evento").click()
     page.get_by_role("heading", name=name, level=1).wait_for()
     assert page.get_by_text("criado como rascunho").is_visible()
@@ -61,18 +93,14 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
     assert image_url and api.get("/" + image_url.split("/", 3)[3]).status == 200
 
     # a general sector with a lote
-    label(page, "Nome do setor").fill("Pista")
-    label(page, "Preço inteira (R$)").fill("100,00")
-    label(page, "Capacidade").fill("100")
+    fill(page, {"Nome do setor": "Pista", "Preço inteira (R$)": "100,00", "Capacidade": "100"})
     page.get_by_role("button", name="Adicionar lote").click()
-    label(page, "Lote 1: preço (R$)").fill("80,00")
-    label(page, "Lote 1: quantidade").fill("10")
+    fill(page, {"Lote 1: preço (R$)": "80,00", "Lote 1: quantidade": "10"})
     page.get_by_role("button", name="Salvar setor").click()
     page.get_by_role("row", name=re.compile("^Pista")).wait_for()
 
     # a seated sector: the preview shows the map before it is saved
-    label(page, "Nome do setor").fill("Plateia")
-    label(page, "Preço inteira (R$)").fill("150,00")
+    fill(page, {"Nome do setor": "Plateia", "Preço inteira (R$)": "150,00"})
     page.get_by_label("Numerado (assentos marcados)").check()
     label(page, "Fileira 1: assentos").fill("6")
     page.get_by_role("button", name="Adicionar fileira").click()
@@ -85,9 +113,7 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
     page.get_by_role("row", name=re.compile("^Plateia")).wait_for()
 
     # an add-on with stock, then publish
-    label(page, "Nome do adicional").fill("Estacionamento")
-    label(page, "Preço do adicional (R$)").fill("25,00")
-    label(page, "Estoque").fill("10")
+    fill(page, {"Nome do adicional": "Estacionamento", "Preço do adicional (R$)": "25,00", "Estoque": "10"})
     page.get_by_role("button", name="Adicionar adicional").click()
     page.get_by_role("row", name=re.compile("^Estacionamento")).wait_for()
     page.get_by_role("button", name="Publicar").click()
@@ -169,8 +195,7 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
     door.on("pageerror", lambda error: errors.append(str(error)))
     door.goto(page.url.split("/console.html")[0] + "/scanner.html")
     sign_in_to_scanner(door)
-    label(door, "Evento").select_option(event_id)
-    door.get_by_role("button", name="Validar ingressos deste evento").click()
+    open_door(door, event_id)
     door.get_by_role("button", name="Ligar câmera").click()
     answer = door.get_by_role("alertdialog", name="ENTRADA LIBERADA")
     answer.wait_for()
@@ -180,37 +205,27 @@ def test_the_organizer_day_from_a_new_event_to_the_door(open_page, camera_browse
     screenshot(door, "scanner-admitted-phone")
     first = api.post("/checkins", token=None, json={"code": half["code"]})
     assert first.status == 401  # the scan above really went through the organizer's token
-    answer.get_by_role("button", name="Ler próximo ingresso").click()
+    next_ticket(answer)
     again = door.get_by_role("alertdialog", name="JÁ ENTROU")
     again.wait_for()  # the video takes the ticket away and brings it back: a second scan, refused
     assert again.get_by_text(re.compile(r"já foi validado em \d\d/\d\d/\d{4}, \d\d:\d\d:\d\d")).is_visible()
     screenshot(door, "scanner-already-phone")
-    again.get_by_role("button", name="Ler próximo ingresso").click()
+    next_ticket(again)
 
     # the refunded ticket and an unknown code, typed by hand
     door.evaluate("() => document.getElementById('camera').srcObject.getTracks().forEach((t) => t.stop())")
-    label(door, "Código do ingresso").fill(refunded_tickets[0]["code"])
-    door.get_by_role("button", name="Validar código").click()
-    door.get_by_role("alertdialog", name="REEMBOLSADO").get_by_role(
-        "button", name="Ler próximo ingresso"
-    ).click()
-    label(door, "Código do ingresso").fill("NAO-EXISTE-" + tag)
-    door.get_by_role("button", name="Validar código").click()
-    door.get_by_role("alertdialog", name="INGRESSO DESCONHECIDO").get_by_role(
-        "button", name="Ler próximo ingresso"
-    ).click()
+    next_ticket(validate_code(door, refunded_tickets[0]["code"], "REEMBOLSADO"))
+    next_ticket(validate_code(door, "NAO-EXISTE-" + tag, "INGRESSO DESCONHECIDO"))
 
     # offline: the page says so and never shows a green answer
     context.set_offline(True)
     door.get_by_text("Sem conexão: nenhum ingresso está sendo validado").wait_for()
-    label(door, "Código do ingresso").fill(whole["code"])
-    door.get_by_role("button", name="Validar código").click()
-    offline = door.get_by_role("alertdialog", name="SEM CONEXÃO")
+    offline = validate_code(door, whole["code"], "SEM CONEXÃO")
     offline.wait_for()
     assert offline.get_by_text("NÃO foi validado").is_visible()
     screenshot(door, "scanner-offline-phone")
     context.set_offline(False)
-    offline.get_by_role("button", name="Ler próximo ingresso").click()
+    next_ticket(offline)
     door.get_by_text("Conectado").wait_for()
     assert not errors, errors
     context.close()
@@ -241,7 +256,7 @@ def test_cancelling_an_event_in_the_console_shows_the_refunds_progress(
         api,
         organizer_token,
         name=f"Show cancelado {secrets.token_hex(3)}",
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 20}],
+        sectors=[pista_sector(5000, 20)],
     )
     sector = made["sectors"][0]["id"]
     for buyer in (new_buyer(), new_buyer()):
@@ -273,7 +288,7 @@ def test_an_admin_appoints_an_organizer_whose_console_never_shows_another_organi
         api,
         organizer_token,
         name=f"Show do primeiro {secrets.token_hex(3)}",
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 20}],
+        sectors=[pista_sector(5000, 20)],
     )
     person = new_buyer()
     page = open_page(path="/console.html")
@@ -320,7 +335,7 @@ def test_an_admin_appoints_an_organizer_whose_console_never_shows_another_organi
 def test_the_scanner_refuses_a_ticket_of_another_event_and_admits_it_at_its_own_door(
     open_page, api, organizer_token, new_buyer
 ):
-    sector = {"name": "Pista", "kind": "general", "price_cents": 5000, "capacity": 20}
+    sector = pista_sector(5000, 20)
     door_a = create_event_on_sale(
         api, organizer_token, name=f"Porta A {secrets.token_hex(3)}", sectors=[sector]
     )
@@ -332,18 +347,11 @@ def test_the_scanner_refuses_a_ticket_of_another_event_and_admits_it_at_its_own_
     code = ticket_codes(api, buyer, order["id"])[0]["code"]
     page = open_page(390, 844, "/scanner.html")
     sign_in_to_scanner(page)
-    label(page, "Evento").select_option(door_a["id"])
-    page.get_by_role("button", name="Validar ingressos deste evento").click()
-    label(page, "Código do ingresso").fill(code)
-    page.get_by_role("button", name="Validar código").click()
-    refused = page.get_by_role("alertdialog", name="OUTRO EVENTO")
-    refused.get_by_role("button", name="Ler próximo ingresso").click()
+    open_door(page, door_a["id"])
+    next_ticket(validate_code(page, code, "OUTRO EVENTO"))
     page.get_by_role("button", name="Trocar evento").click()
-    label(page, "Evento").select_option(door_b["id"])
-    page.get_by_role("button", name="Validar ingressos deste evento").click()
-    label(page, "Código do ingresso").fill(code)
-    page.get_by_role("button", name="Validar código").click()
-    admitted = page.get_by_role("alertdialog", name="ENTRADA LIBERADA")
+    open_door(page, door_b["id"])
+    admitted = validate_code(page, code, "ENTRADA LIBERADA")
     admitted.wait_for()
     assert admitted.get_by_text("Inteira").is_visible() and admitted.get_by_text("Pista").is_visible()
 
@@ -363,22 +371,24 @@ def test_every_field_of_an_event_is_edited_from_the_console(open_page, api, orga
     sign_in_to_console(page, *ORGANIZER)
     page.get_by_role("heading", name="Situação: Rascunho").wait_for()
     assert label(page, "Data e hora de início").input_value() == "2027-08-20T20:00"  # São Paulo's clock
-    label(page, "Nome do evento").fill(made["name"] + " (extra)")
-    label(page, "Local").fill("Galpão 2")
-    label(page, "Cidade").fill("Manaus")
+    fill(page, {"Nome do evento": made["name"] + " (extra)", "Local": "Galpão 2", "Cidade": "Manaus"})
     label(page, "Fuso horário").select_option("America/Manaus")
-    label(page, "Data e hora de início").fill("2027-08-21T19:00")
-    label(page, "Descrição").fill("Agora com palco novo.")
-    label(page, "Minutos de reserva").fill("20")
-    label(page, "Ingressos por pedido").fill("8")
-    label(page, "Taxa de conveniência (%)").fill("7.5")
-    label(page, "Limite por CPF").fill("")
-    label(page, "Parcelas no cartão").fill("6")
+    fill(
+        page,
+        {
+            "Data e hora de início": "2027-08-21T19:00",
+            "Descrição": "Agora com palco novo.",
+            "Minutos de reserva": "20",
+            "Ingressos por pedido": "8",
+            "Taxa de conveniência (%)": "7.5",
+            "Limite por CPF": "",
+            "Parcelas no cartão": "6",
+        },
+    )
     page.get_by_label("Usar fila de espera na abertura das vendas").check()
     page.get_by_role("button", name="Salvar alterações").click()
     page.get_by_text("Confira este campo (Compradores admitidos por minuto)").wait_for()
-    label(page, "Compradores admitidos por minuto").fill("120")
-    label(page, "Abertura da fila").fill("2027-08-01T10:00")
+    fill(page, {"Compradores admitidos por minuto": "120", "Abertura da fila": "2027-08-01T10:00"})
     page.get_by_role("button", name="Salvar alterações").click()
     page.get_by_text("Alterações salvas.").wait_for()
     event = api.get(f"/events/{made['id']}", token=organizer_token).json

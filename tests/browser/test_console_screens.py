@@ -9,7 +9,7 @@ import pytest
 from console_support import ADMIN, ORGANIZER, buy_by_card, sign_in_to_console
 from storefront_support import screenshot
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import create_event_on_sale, pista_sector
 
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
 
@@ -39,13 +39,7 @@ def test_console_pages_fit_the_screen(open_page, api, organizer_token, new_buyer
         city="Campina Grande",
         service_fee_percent=10,
         sectors=[
-            {
-                "name": "Pista",
-                "kind": "general",
-                "price_cents": 9000,
-                "capacity": 200,
-                "tiers": [{"name": "1º lote", "price_cents": 7000, "quantity": 50}],
-            },
+            pista_sector(9000, 200, lote=(7000, 50)),
             {
                 "name": "Camarote",
                 "kind": "seated",
@@ -100,7 +94,7 @@ def test_scanner_pages_fit_the_screen(open_page, api, organizer_token, size):
         api,
         organizer_token,
         name=f"Porta {secrets.token_hex(3)}",
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 9000, "capacity": 20}],
+        sectors=[pista_sector(9000, 20)],
     )
     page = open_page(width, height, "/scanner.html")
     assert_fits(page, "the scanner's sign-in")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from http_problems import EVENT_DRAFT, assert_problem
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import create_event_on_sale, pista_sector
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "Admin-2026!"
@@ -235,15 +235,7 @@ def test_the_report_has_sales_by_day_and_lotes_and_a_portuguese_csv(api, organiz
         organizer_token,
         name="Relatório",
         timezone="America/Recife",
-        sectors=[
-            {
-                "name": "Pista",
-                "kind": "general",
-                "price_cents": 50000,
-                "capacity": 100,
-                "tiers": [{"name": "1º lote", "price_cents": 61650, "quantity": 2}],
-            }
-        ],
+        sectors=[pista_sector(50000, 100, lote=(61650, 2))],
     )
     sector = made["sectors"][0]["id"]
     buyer = new_buyer()

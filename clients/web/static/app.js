@@ -2,6 +2,7 @@
 // tickets, my orders, and the organizer's report. It speaks only the public HTTP API (api.js).
 import { ApiError, call, newIdempotencyKey, routeServed, session, signIn, signOut } from "./api.js";
 import { h, replace } from "./dom.js";
+import { announce, clearTimers, errorBox, errorText, every, goTo, keepHeader, pager as sitePager, reroute, signOutButton, startRouting } from "./page.js";
 import qrcode from "./vendor/qrcode.mjs";
 import {
   CLOSED_STATUSES,
@@ -20,34 +21,14 @@ import {
 } from "./format.js";
 
 const main = document.getElementById("conteudo");
-const notice = document.getElementById("aviso");
-let timers = [];
+const pager = () => sitePager("Ingressos");
 
-function clearTimers() {
-  for (const timer of timers) clearInterval(timer);
-  timers = [];
-}
-
-function every(milliseconds, action) {
-  timers.push(setInterval(action, milliseconds));
-}
-
-// A banner belongs to one page: the one shown when it was said, or the page the visitor is sent to next
-// (`forHash`); moving on to any other page clears it.
-let noticeFor = null;
-
-function announce(message, kind = "info", forHash = location.hash || "#/") {
-  notice.className = `notice notice-${kind}`;
-  notice.textContent = message;
-  noticeFor = forHash;
-}
-
-function errorText(error) {
-  return error instanceof ApiError ? error.message : "Algo deu errado. Tente de novo.";
-}
-
-function errorBox(error) {
-  return h("p", { class: "error", role: "alert", tabindex: "-1" }, errorText(error));
+// A refusal of the page's own wording (`text`) put in `box`, scrolled into view and focused.
+function sayError(box, text) {
+  const summary = errorBox(text);
+  replace(box, summary);
+  summary.scrollIntoView({ block: "center" });
+  summary.focus({ preventScroll: true });
 }
 
 // An API refusal shown where the buyer looks: each field's Portuguese message under its input (linked by
@@ -87,27 +68,6 @@ function qrImage(text, alt, className) {
   qr.addData(text, "Byte");
   qr.make();
   return h("img", { class: className, src: qr.createDataURL(8, 4), alt, width: 240, height: 240 });
-}
-
-// Each route renders through its own pager: a slow page that finishes after the visitor moved on
-// (another hash) must not paint over the newer page.
-let routeTicket = 0;
-
-class StaleRoute extends Error {}
-
-function pager() {
-  const ticket = routeTicket;
-  return (title, ...content) => {
-    if (ticket !== routeTicket) throw new StaleRoute();
-    document.title = `${title} — Ingressos`;
-    replace(main, h("h1", {}, title), ...content);
-    main.focus({ preventScroll: true });
-  };
-}
-
-function goTo(hash) {
-  if (location.hash === hash) route();
-  else location.hash = hash;
 }
 
 function requireSignIn() {
@@ -594,11 +554,11 @@ async function eventPage(eventId) {
     const form = document.querySelector("form.buy");
     replace(feedback);
     if (!state.sector) {
-      replace(feedback, h("p", { class: "error", role: "alert" }, "Escolha um setor."));
+      replace(feedback, errorBox("Escolha um setor."));
       return;
     }
     if (state.sector.kind === "seated" && !state.selected.size) {
-      replace(feedback, h("p", { class: "error", role: "alert" }, "Escolha pelo menos um assento no mapa."));
+      replace(feedback, errorBox("Escolha pelo menos um assento no mapa."));
       return;
     }
     if (state.type === "half" && !state.category) {
@@ -747,6 +707,11 @@ function waitlistSection(event, sectors) {
 }
 
 // ------------------------------------------------------------------ sign in / sign up
+// A required input under its label (the sign-in, sign-up and password forms).
+function field(id, label, attributes) {
+  return h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
+}
+
 function signInPage(query) {
   const page = pager();
   const back = query.get("volta") || "#/";
@@ -761,10 +726,7 @@ function signInPage(query) {
       goTo(back);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, "E-mail ou senha incorretos.");
-        replace(feedback, box);
-        box.scrollIntoView({ block: "center" });
-        box.focus({ preventScroll: true });
+        sayError(feedback, "E-mail ou senha incorretos.");
       } else showErrors(e.target, feedback, error, { email: "entrar-email", password: "entrar-senha" });
     }
   }
@@ -785,8 +747,6 @@ function signInPage(query) {
       showErrors(e.target, signUpFeedback, error, { name: "criar-nome", email: "criar-email", cpf: "criar-cpf", password: "criar-senha" });
     }
   }
-  const field = (id, label, attributes) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
   page("Entrar ou criar conta",
     back.startsWith("#/evento/") && sessionStorage.getItem(PENDING_KEY)
       ? h("p", { class: "hint kept" }, "Sua escolha de ingressos está guardada: assim que você entrar, ela é reservada.")
@@ -822,8 +782,6 @@ function forgotPasswordPage(query) {
   const back = query.get("volta") || "#/";
   const feedback = h("div");
   const confirmFeedback = h("div");
-  const field = (id, label, attributes) =>
-    h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, required: true, ...attributes }));
   let email = "";
 
   async function askCode(e) {
@@ -849,10 +807,7 @@ function forgotPasswordPage(query) {
       });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, "Código incorreto ou expirado. Confira o e-mail ou peça um novo código.");
-        replace(confirmFeedback, box);
-        box.scrollIntoView({ block: "center" });
-        box.focus({ preventScroll: true });
+        sayError(confirmFeedback, "Código incorreto ou expirado. Confira o e-mail ou peça um novo código.");
       } else showErrors(e.target, confirmFeedback, error, { code: "recuperar-codigo", new_password: "recuperar-senha" });
       return;
     }
@@ -1265,12 +1220,10 @@ function transferControls(ticket, place) {
     try {
       await call("POST", `/tickets/${ticket.id}/transfer`, { body });
       announce(`Ingresso transferido para ${body.email}. O QR Code antigo não vale mais.`, "success", "#/ingressos");
-      route();
+      reroute();
     } catch (error) {
       if (error instanceof ApiError && TRANSFER_PROBLEMS[error.name]) {
-        const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, TRANSFER_PROBLEMS[error.name]);
-        replace(feedback, box);
-        box.focus();
+        sayError(feedback, TRANSFER_PROBLEMS[error.name]);
       } else showErrors(e.target, feedback, error, { email: ids.email, half_category: ids.half });
     }
   }
@@ -1341,9 +1294,7 @@ async function accountPage() {
       const message = error instanceof ApiError && error.name === "invalid-state"
         ? "Você tem ingressos para eventos que ainda vão acontecer. Transfira-os ou espere os eventos passarem para excluir a conta."
         : errorText(error);
-      const box = h("p", { class: "error", role: "alert", tabindex: "-1" }, message);
-      replace(deleteFeedback, box);
-      box.focus();
+      sayError(deleteFeedback, message);
     }
   }
   page("Minha conta",
@@ -1492,51 +1443,20 @@ function showError(error) {
   replace(main, h("h1", {}, "Ops"), errorBox(error), h("p", {}, h("a", { href: "#/" }, "Voltar aos eventos")));
 }
 
-function updateHeader() {
-  const current = session();
-  for (const item of document.querySelectorAll("[data-auth=in]")) item.hidden = !current;
-  for (const item of document.querySelectorAll("[data-auth=out]")) item.hidden = Boolean(current);
-  for (const item of document.querySelectorAll("[data-role=organizer]")) item.hidden = !(current?.roles || []).includes("organizer");
+async function route(parts, query) {
+  if (parts.length === 0) await eventsPage(query);
+  else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
+  else if (parts[0] === "fila" && parts[1]) await queuePage(parts[1]);
+  else if (parts[0] === "pedido" && parts[1]) await orderPage(parts[1]);
+  else if (parts[0] === "pedidos") await ordersPage();
+  else if (parts[0] === "ingressos") await ticketsPage();
+  else if (parts[0] === "conta") await accountPage();
+  else if (parts[0] === "entrar") signInPage(query);
+  else if (parts[0] === "esqueci-senha") forgotPasswordPage(query);
+  else if (parts[0] === "organizador") await organizerPage();
+  else pager()("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Ver eventos")));
 }
 
-async function route() {
-  clearTimers();
-  routeTicket += 1;
-  const page = pager();
-  const [path, queryText] = (location.hash.replace(/^#/, "") || "/").split("?");
-  const query = new URLSearchParams(queryText || "");
-  const parts = path.split("/").filter(Boolean);
-  try {
-    if (parts.length === 0) await eventsPage(query);
-    else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
-    else if (parts[0] === "fila" && parts[1]) await queuePage(parts[1]);
-    else if (parts[0] === "pedido" && parts[1]) await orderPage(parts[1]);
-    else if (parts[0] === "pedidos") await ordersPage();
-    else if (parts[0] === "ingressos") await ticketsPage();
-    else if (parts[0] === "conta") await accountPage();
-    else if (parts[0] === "entrar") signInPage(query);
-    else if (parts[0] === "esqueci-senha") forgotPasswordPage(query);
-    else if (parts[0] === "organizador") await organizerPage();
-    else page("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Ver eventos")));
-  } catch (error) {
-    if (!(error instanceof StaleRoute)) showError(error);
-  }
-}
-
-document.getElementById("sair").addEventListener("click", () => {
-  signOut();
-  announce("Você saiu da sua conta.", "info", "#/");
-  goTo("#/");
-});
-document.addEventListener("session-changed", updateHeader);
-window.addEventListener("hashchange", () => {
-  // a banner stays only on the page it was said for (a success does not follow the buyer around)
-  const path = (hash) => String(hash || "#/").split("?")[0];
-  if (path(noticeFor) !== path(location.hash)) {
-    notice.textContent = "";
-    noticeFor = null;
-  }
-  route();
-});
-updateHeader();
-route();
+signOutButton(signOut, "Você saiu da sua conta.", "#/");
+keepHeader(session, ["organizer"]);
+startRouting(route, showError);

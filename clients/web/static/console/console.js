@@ -3,12 +3,12 @@
 // only the public HTTP API (../api.js), so nothing here is impossible through the API.
 import { ApiError, call, session, signIn, signOut } from "../api.js";
 import { h, replace } from "../dom.js";
+import { announce, errorBox, errorText, every, goTo, keepHeader, pager as sitePager, reroute, signOutButton, startRouting } from "../page.js";
 import { HALF_CATEGORIES, ORDER_STATUS, PAYMENT_STATUS, formatDateTime, formatMoney } from "../format.js";
 import { csvText, centsToInput, nextRowName, parseMoney, seatsOfRows, utcToZoned, zonedToUtc } from "./convert.js";
 import { salesChart } from "./chart.js";
 
 const main = document.getElementById("conteudo");
-const notice = document.getElementById("aviso");
 const POLL_MS = 5000;
 const TIME_ZONES = {
   "America/Sao_Paulo": "Brasília (São Paulo, Rio, BH, Sul, Nordeste)",
@@ -29,47 +29,7 @@ const PAYMENT_METHODS = { pix: "PIX", card: "Cartão", boleto: "Boleto" };
 const ROLE_NAMES = { buyer: "comprador(a)", organizer: "organizador(a)", admin: "administrador(a)" };
 const EVENT_STATUS = { draft: "Rascunho", on_sale: "À venda", closed: "Vendas encerradas", cancelled: "Cancelado" };
 
-let timers = [];
-let routeTicket = 0;
-class StaleRoute extends Error {}
-
-function every(ms, action) {
-  timers.push(setInterval(action, ms));
-}
-
-// A banner belongs to one page: the one shown now, or `forHash`, the page the organizer is sent to next.
-let noticeFor = null;
-
-function announce(message, kind = "info", forHash = location.hash || "#/") {
-  notice.className = `notice notice-${kind}`;
-  notice.textContent = message;
-  noticeFor = forHash;
-}
-
-function errorText(error) {
-  return error instanceof ApiError ? error.message : "Algo deu errado. Tente de novo.";
-}
-
-function errorBox(error) {
-  return h("p", { class: "error", role: "alert" }, errorText(error));
-}
-
-function pager() {
-  const ticket = routeTicket;
-  const page = (title, ...content) => {
-    if (ticket !== routeTicket) throw new StaleRoute();
-    document.title = `${title} — Console do organizador`;
-    replace(main, h("h1", {}, title), ...content);
-    main.focus({ preventScroll: true });
-  };
-  page.live = () => ticket === routeTicket;
-  return page;
-}
-
-function goTo(hash) {
-  if (location.hash === hash) route();
-  else location.hash = hash;
-}
+const pager = () => sitePager("Console do organizador");
 
 function roles() {
   return session()?.roles || [];
@@ -81,6 +41,20 @@ function field(id, label, input, hint) {
   if (hintId) input.setAttribute("aria-describedby", hintId);
   input.id = id;
   return h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("p", { class: "hint", id: hintId }, hint) : null);
+}
+
+// An input for a whole number and one for an amount in reais ("150,00"); `attributes` add bounds, value…
+function numberInput(name, attributes = {}) {
+  return h("input", { name, type: "number", inputmode: "numeric", ...attributes });
+}
+
+function moneyInput(name, attributes = {}) {
+  return h("input", { name, inputmode: "decimal", ...attributes });
+}
+
+// A panel form headed by `title` (an h3 whose `id` names the form for screen readers).
+function panelForm(id, title, onsubmit, ...content) {
+  return h("form", { class: "panel", onsubmit, "aria-labelledby": id }, h("h3", { id }, title), ...content);
 }
 
 // Shows an API refusal beside the fields it names (`fields` maps API field names to input ids).
@@ -102,14 +76,17 @@ function showErrors(form, box, error, fields = {}) {
   if (first) first.focus({ preventScroll: true });
 }
 
-// On a phone a table's rows become cards: each cell shows its column's name (CSS: table.stack).
-function stack(table) {
-  table.classList.add("stack");
-  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+// A table of `columns` (their names) over `rows` (tr elements), inside a scrolling box when `scroll`. On a
+// phone its rows become cards: each cell shows its column's name (CSS: table.stack).
+function stackTable(columns, rows, { caption, className, scroll } = {}) {
+  const table = h("table", { class: className ? `${className} stack` : "stack" },
+    caption ? h("caption", {}, caption) : null,
+    h("thead", {}, h("tr", {}, columns.map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, rows));
   for (const row of table.querySelectorAll("tbody tr")) {
-    [...row.children].forEach((cell, i) => { if (names[i]) cell.dataset.label = names[i]; });
+    [...row.children].forEach((cell, i) => { if (columns[i]) cell.dataset.label = columns[i]; });
   }
-  return table;
+  return scroll ? h("div", { class: "table-scroll" }, table) : table;
 }
 
 function labelOf(input) {
@@ -143,6 +120,18 @@ async function busy(button, action) {
   } finally {
     button.disabled = false;
   }
+}
+
+// Sends a form's `request` with its submit button disabled: `done(answer)` when it succeeds, and any refusal
+// shown beside the form's fields (`ids` maps API field names to input ids).
+async function sendForm(form, box, ids, request, done) {
+  await busy(form.querySelector("button[type=submit]"), async () => {
+    try {
+      done(await request());
+    } catch (error) {
+      showErrors(form, box, error, ids);
+    }
+  });
 }
 
 async function myEvents() {
@@ -184,13 +173,13 @@ function signInPage(back) {
         const who = await signIn(form.email.value.trim(), form.password.value);
         if (!(who.roles || []).some((r) => r === "organizer" || r === "admin")) {
           signOut();
-          replace(box, h("p", { class: "error", role: "alert" }, "Esta conta não é de organizador. Peça a um administrador para nomeá-la."));
+          replace(box, errorBox("Esta conta não é de organizador. Peça a um administrador para nomeá-la."));
           return;
         }
         const organizer = (who.roles || []).includes("organizer");
         goTo(!organizer && (!back || back === "#/") ? "#/admin" : back || "#/");
       } catch (error) {
-        replace(box, error.status === 401 ? h("p", { class: "error", role: "alert" }, "E-mail ou senha incorretos.") : errorBox(error));
+        replace(box, errorBox(error.status === 401 ? "E-mail ou senha incorretos." : error));
       }
     });
   }
@@ -224,10 +213,8 @@ async function eventsPage() {
   page("Meus eventos",
     h("p", {}, h("a", { class: "button primary", href: "#/evento/novo" }, "Criar evento")),
     events.length
-      ? h("div", { class: "table-scroll" }, stack(h("table", { class: "events-table" },
-        h("caption", {}, `${events.length} ${events.length === 1 ? "evento" : "eventos"}`),
-        h("thead", {}, h("tr", {}, ["Evento", "Quando", "Onde", "Situação", "Ver"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, rows))))
+      ? stackTable(["Evento", "Quando", "Onde", "Situação", "Ver"], rows,
+        { caption: `${events.length} ${events.length === 1 ? "evento" : "eventos"}`, className: "events-table", scroll: true })
       : h("p", { class: "hint" }, "Você ainda não criou eventos."),
   );
 }
@@ -237,7 +224,7 @@ function eventForm(event, onSaved) {
   const zone = event?.timezone || "America/Sao_Paulo";
   const queue = event?.queue || null;
   const box = h("div", { "aria-live": "polite" });
-  const num = (name, value, attrs = {}) => h("input", { name, type: "number", inputmode: "numeric", value: value ?? "", ...attrs });
+  const num = (name, value, attrs = {}) => numberInput(name, { value: value ?? "", ...attrs });
   const zoneSelect = h("select", { name: "timezone" },
     Object.entries(TIME_ZONES).map(([id, label]) => h("option", { value: id, selected: id === zone }, label)),
     TIME_ZONES[zone] ? null : h("option", { value: zone, selected: true }, zone));
@@ -310,14 +297,7 @@ function eventForm(event, onSaved) {
       showErrors(form, box, new ApiError(422, { type: "validation", errors: [{ field: "queue.admit_per_minute", message: "" }] }), fieldIds);
       return;
     }
-    await busy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        const saved = event ? await call("PATCH", `/events/${event.id}`, { body: body() }) : await call("POST", "/events", { body: body() });
-        onSaved(saved);
-      } catch (error) {
-        showErrors(form, box, error, fieldIds);
-      }
-    });
+    await sendForm(form, box, fieldIds, () => (event ? call("PATCH", `/events/${event.id}`, { body: body() }) : call("POST", "/events", { body: body() })), onSaved);
   }
   return form;
 }
@@ -366,7 +346,7 @@ async function eventPage(eventId) {
       try {
         Object.assign(event, await call("PATCH", `/events/${eventId}`, { body: { status } }));
         announce({ on_sale: "Evento publicado: já está à venda.", closed: "Vendas encerradas.", cancelled: "Evento cancelado. Acompanhe os reembolsos abaixo." }[status], "success");
-        if (status === "cancelled") route(); // the forms go: a cancelled event changes no more
+        if (status === "cancelled") reroute(); // the forms go: a cancelled event changes no more
         else drawStatus();
       } catch (error) {
         replace(statusArea.querySelector(".status-error"), errorBox(error));
@@ -422,8 +402,8 @@ function imageUpload(event) {
   async function upload(e) {
     e.preventDefault();
     const file = input.files[0];
-    if (!file) return replace(box, h("p", { class: "error", role: "alert" }, "Escolha um arquivo JPEG, PNG ou WebP."));
-    if (file.size > 5 * 1024 * 1024) return replace(box, h("p", { class: "error", role: "alert" }, "A imagem passa de 5 MB."));
+    if (!file) return replace(box, errorBox("Escolha um arquivo JPEG, PNG ou WebP."));
+    if (file.size > 5 * 1024 * 1024) return replace(box, errorBox("A imagem passa de 5 MB."));
     await busy(e.target.querySelector("button"), async () => {
       try {
         const grant = await call("POST", `/events/${event.id}/image`, { body: { content_type: file.type } });
@@ -438,7 +418,7 @@ function imageUpload(event) {
         replace(box, h("p", { role: "status" }, "Imagem enviada: é esta que a loja mostra."), shown);
         preview?.remove();
       } catch (error) {
-        replace(box, h("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "Não foi possível enviar a imagem (formato aceito e até 5 MB?). Tente de novo."));
+        replace(box, errorBox(error instanceof ApiError ? error : "Não foi possível enviar a imagem (formato aceito e até 5 MB?). Tente de novo."));
       }
     });
   }
@@ -461,16 +441,15 @@ function drawSectors(event, area) {
   const tiersArea = h("div", { class: "tiers-editor" });
   const kindGeneral = h("input", { type: "radio", name: "kind", value: "general", id: "setor-geral", checked: true, onchange: toggleKind });
   const kindSeated = h("input", { type: "radio", name: "kind", value: "seated", id: "setor-numerado", onchange: toggleKind });
-  const capacity = h("div", {}, field("setor-capacidade", "Capacidade", h("input", { name: "capacity", type: "number", min: 1, inputmode: "numeric" })));
+  const capacity = h("div", {}, field("setor-capacidade", "Capacidade", numberInput("capacity", { min: 1 })));
   const seated = h("fieldset", { hidden: true }, h("legend", {}, "Mapa de assentos"), rowsArea,
     h("button", { type: "button", class: "button", onclick: () => { rowsState.push({ row: nextRowName(rowsState.at(-1)?.row), seats: rowsState.at(-1)?.seats || 10 }); drawRows(true); } }, "Adicionar fileira"),
     h("h3", {}, "Prévia do mapa (como o comprador verá)"), preview);
-  const form = h("form", { class: "panel", onsubmit: submit, "aria-labelledby": "novo-setor-titulo" },
-    h("h3", { id: "novo-setor-titulo" }, "Novo setor"),
+  const form = panelForm("novo-setor-titulo", "Novo setor", submit,
     h("div", { class: "columns" },
       field("setor-nome", "Nome do setor", h("input", { name: "name", required: true, maxlength: 100 })),
-      field("setor-preco", "Preço inteira (R$)", h("input", { name: "price", inputmode: "decimal", required: true, placeholder: "150,00" })),
-      field("setor-meia", "Cota de meia-entrada", h("input", { name: "half_quota", type: "number", min: 0, inputmode: "numeric" }), "Vazio = 40% dos lugares (Lei 12.933/2013)."),
+      field("setor-preco", "Preço inteira (R$)", moneyInput("price", { required: true, placeholder: "150,00" })),
+      field("setor-meia", "Cota de meia-entrada", numberInput("half_quota", { min: 0 }), "Vazio = 40% dos lugares (Lei 12.933/2013)."),
     ),
     h("fieldset", { class: "kinds" }, h("legend", {}, "Tipo de setor"),
       h("label", { class: "choice", for: "setor-geral" }, kindGeneral, "Pista (lugares sem número)"),
@@ -545,30 +524,23 @@ function drawSectors(event, area) {
     if (kindSeated.checked) body.rows = rowsState.map((r) => ({ row: r.row, seats: r.seats }));
     else body.capacity = f.capacity.value ? Number(f.capacity.value) : undefined;
     if (tiers.length) body.tiers = tiers;
-    await busy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        const made = await call("POST", `/events/${event.id}/sectors`, { body });
-        event.sectors = [...(event.sectors || []), made];
-        announce(`Setor “${made.name}” criado.`, "success");
-        drawSectors(event, area);
-      } catch (error) {
-        showErrors(form, box, error, ids);
-      }
+    await sendForm(form, box, ids, () => call("POST", `/events/${event.id}/sectors`, { body }), (made) => {
+      event.sectors = [...(event.sectors || []), made];
+      announce(`Setor “${made.name}” criado.`, "success");
+      drawSectors(event, area);
     });
   }
 
   replace(area,
     h("h2", { id: "setores-titulo" }, "Setores"),
-    sectors.length ? h("div", { class: "table-scroll" }, stack(h("table", {},
-      h("thead", {}, h("tr", {}, ["Setor", "Tipo", "Preço", "Meia", "Lugares", "Disponíveis", "Cota de meia"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, sectors.map((s) => h("tr", {},
-        h("th", { scope: "row" }, s.name, s.tier ? h("span", { class: "fee" }, `Lote atual: ${s.tier.name || s.tier}`) : null),
-        h("td", {}, s.kind === "seated" ? "Numerado" : "Pista"),
-        h("td", { class: "number" }, formatMoney(s.price_cents)),
-        h("td", { class: "number" }, formatMoney(s.half_price_cents)),
-        h("td", { class: "number" }, s.capacity),
-        h("td", { class: "number" }, s.available),
-        h("td", { class: "number" }, `${s.half_quota} (${s.half_available} livres)`))))))) : h("p", { class: "hint" }, "Nenhum setor ainda: o evento precisa de pelo menos um para ser publicado."),
+    sectors.length ? stackTable(["Setor", "Tipo", "Preço", "Meia", "Lugares", "Disponíveis", "Cota de meia"], sectors.map((s) => h("tr", {},
+      h("th", { scope: "row" }, s.name, s.tier ? h("span", { class: "fee" }, `Lote atual: ${s.tier.name || s.tier}`) : null),
+      h("td", {}, s.kind === "seated" ? "Numerado" : "Pista"),
+      h("td", { class: "number" }, formatMoney(s.price_cents)),
+      h("td", { class: "number" }, formatMoney(s.half_price_cents)),
+      h("td", { class: "number" }, s.capacity),
+      h("td", { class: "number" }, s.available),
+      h("td", { class: "number" }, `${s.half_quota} (${s.half_available} livres)`))), { scroll: true }) : h("p", { class: "hint" }, "Nenhum setor ainda: o evento precisa de pelo menos um para ser publicado."),
     form);
   drawTiers();
 }
@@ -583,12 +555,11 @@ async function drawProducts(event, area) {
     // a draft's add-ons are listed once it is published; the form below still adds them
   }
   const box = h("div", { "aria-live": "polite" });
-  const form = h("form", { class: "panel", onsubmit: submit, "aria-labelledby": "novo-adicional-titulo" },
-    h("h3", { id: "novo-adicional-titulo" }, "Novo adicional"),
+  const form = panelForm("novo-adicional-titulo", "Novo adicional", submit,
     h("div", { class: "columns" },
       field("adicional-nome", "Nome do adicional", h("input", { name: "name", required: true, maxlength: 200 })),
-      field("adicional-preco", "Preço do adicional (R$)", h("input", { name: "price", inputmode: "decimal", required: true, placeholder: "25,00" })),
-      field("adicional-estoque", "Estoque", h("input", { name: "stock", type: "number", min: 0, inputmode: "numeric" }), "Vazio = ilimitado."),
+      field("adicional-preco", "Preço do adicional (R$)", moneyInput("price", { required: true, placeholder: "25,00" })),
+      field("adicional-estoque", "Estoque", numberInput("stock", { min: 0 }), "Vazio = ilimitado."),
     ),
     field("adicional-descricao", "Descrição do adicional", h("input", { name: "description", maxlength: 2000 })),
     box,
@@ -602,22 +573,15 @@ async function drawProducts(event, area) {
     const body = { name: f.name.value.trim(), price_cents: price, event_id: event.id };
     if (f.stock.value !== "") body.stock = Number(f.stock.value);
     if (f.description.value.trim()) body.description = f.description.value.trim();
-    await busy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        const made = await call("POST", "/products", { body });
-        announce(`Adicional “${made.name}” criado.`, "success");
-        drawProducts(event, area);
-      } catch (error) {
-        showErrors(form, box, error, ids);
-      }
+    await sendForm(form, box, ids, () => call("POST", "/products", { body }), (made) => {
+      announce(`Adicional “${made.name}” criado.`, "success");
+      drawProducts(event, area);
     });
   }
   replace(area,
     h("h2", { id: "adicionais-titulo" }, "Adicionais"),
-    mine.length ? stack(h("table", {},
-      h("thead", {}, h("tr", {}, ["Adicional", "Preço", "Estoque disponível"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, mine.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, formatMoney(p.price_cents)),
-        h("td", { class: "number" }, p.available ?? "ilimitado")))))) : h("p", { class: "hint" }, "Nenhum adicional (estacionamento, camiseta…) ainda."),
+    mine.length ? stackTable(["Adicional", "Preço", "Estoque disponível"], mine.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, formatMoney(p.price_cents)),
+      h("td", { class: "number" }, p.available ?? "ilimitado")))) : h("p", { class: "hint" }, "Nenhum adicional (estacionamento, camiseta…) ainda."),
     event.status === "draft" ? h("p", { class: "hint" }, "Os adicionais aparecem aqui e na loja depois que o evento é publicado.") : null,
     form);
 }
@@ -646,23 +610,21 @@ async function salesPage(eventId) {
         h("dt", {}, "Receita"), h("dd", {}, formatMoney(report.revenue_cents)),
         h("dt", {}, "Taxas de conveniência"), h("dd", {}, formatMoney(report.fees_cents)),
         h("dt", {}, "Líquido"), h("dd", {}, formatMoney(report.net_cents))),
-      h("div", { class: "table-scroll" }, stack(h("table", {}, h("caption", {}, "Por setor"),
-        h("thead", {}, h("tr", {}, SALES_COLUMNS.map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, (report.by_sector || []).map((s) => {
-          const sector = sectorsById[s.sector_id] || {};
-          const used = sector.half_quota !== undefined ? sector.half_quota - sector.half_available : null;
-          return h("tr", {},
-            h("th", { scope: "row" }, s.name),
-            h("td", { class: "number" }, s.tickets_sold),
-            h("td", { class: "number" }, s.available),
-            h("td", { class: "number" }, formatMoney(s.revenue_cents)),
-            h("td", { class: "number" }, used === null ? "—" : h("span", { "aria-label": `Meia-entrada de ${s.name}: ${used} de ${sector.half_quota}` }, `${used} de ${sector.half_quota}`)),
-            h("td", {}, (s.tiers || []).length ? h("ul", { class: "plain" }, s.tiers.map((t) => h("li", {}, `${t.name}: ${t.sold} vendidos a ${formatMoney(t.price_cents)}`))) : "—"));
-        }))))),
+      stackTable(SALES_COLUMNS, (report.by_sector || []).map((s) => {
+        const sector = sectorsById[s.sector_id] || {};
+        const used = sector.half_quota !== undefined ? sector.half_quota - sector.half_available : null;
+        return h("tr", {},
+          h("th", { scope: "row" }, s.name),
+          h("td", { class: "number" }, s.tickets_sold),
+          h("td", { class: "number" }, s.available),
+          h("td", { class: "number" }, formatMoney(s.revenue_cents)),
+          h("td", { class: "number" }, used === null ? "—" : h("span", { "aria-label": `Meia-entrada de ${s.name}: ${used} de ${sector.half_quota}` }, `${used} de ${sector.half_quota}`)),
+          h("td", {}, (s.tiers || []).length ? h("ul", { class: "plain" }, s.tiers.map((t) => h("li", {}, `${t.name}: ${t.sold} vendidos a ${formatMoney(t.price_cents)}`))) : "—"));
+      }), { caption: "Por setor", scroll: true }),
       h("p", { class: "hint" }, "A cota de meia usada conta só as categorias da lei federal (Lei 12.933/2013, Estatuto da Pessoa Idosa) e inclui os lugares reservados e ainda não pagos."),
-      (report.products_sold || []).length ? stack(h("table", {}, h("caption", {}, "Adicionais vendidos"),
-        h("thead", {}, h("tr", {}, ["Adicional", "Quantidade", "Receita"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, report.products_sold.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, p.quantity), h("td", { class: "number" }, formatMoney(p.revenue_cents))))))) : h("p", {}, "Nenhum adicional vendido ainda."),
+      (report.products_sold || []).length ? stackTable(["Adicional", "Quantidade", "Receita"],
+        report.products_sold.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "number" }, p.quantity), h("td", { class: "number" }, formatMoney(p.revenue_cents)))),
+        { caption: "Adicionais vendidos" }) : h("p", {}, "Nenhum adicional vendido ainda."),
       h("p", {}, h("a", { class: "button", href: "#", onclick: (e) => downloadReport(e, eventId) }, "Baixar relatório (CSV)")),
     );
   }
@@ -717,15 +679,13 @@ async function ordersPage(eventId, query) {
 
   function drawResults() {
     replace(results,
-      shown.length ? h("div", { class: "table-scroll" }, stack(h("table", {},
-        h("caption", {}, `${shown.length} ${shown.length === 1 ? "pedido" : "pedidos"}`),
-        h("thead", {}, h("tr", {}, ["Comprador", "Situação", "Total", "Criado em", "Detalhe"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, shown.map((o) => h("tr", {},
-          h("th", { scope: "row" }, o.buyer?.email || "—"),
-          h("td", {}, ORDER_STATUS[o.status] || o.status),
-          h("td", { class: "number" }, formatMoney(o.total_cents)),
-          h("td", {}, formatDateTime(o.created_at, event.timezone, { dateStyle: "short" })),
-          h("td", {}, h("button", { type: "button", class: "link-button", "aria-label": `Ver pedido de ${o.buyer?.email || o.id}`, onclick: () => showOrder(o.id) }, "Ver pedido")))))))) : h("p", {}, "Nenhum pedido encontrado."),
+      shown.length ? stackTable(["Comprador", "Situação", "Total", "Criado em", "Detalhe"], shown.map((o) => h("tr", {},
+        h("th", { scope: "row" }, o.buyer?.email || "—"),
+        h("td", {}, ORDER_STATUS[o.status] || o.status),
+        h("td", { class: "number" }, formatMoney(o.total_cents)),
+        h("td", {}, formatDateTime(o.created_at, event.timezone, { dateStyle: "short" })),
+        h("td", {}, h("button", { type: "button", class: "link-button", "aria-label": `Ver pedido de ${o.buyer?.email || o.id}`, onclick: () => showOrder(o.id) }, "Ver pedido")))),
+      { caption: `${shown.length} ${shown.length === 1 ? "pedido" : "pedidos"}`, scroll: true }) : h("p", {}, "Nenhum pedido encontrado."),
       shown.length ? h("button", { type: "button", class: "button", onclick: exportCsv }, "Exportar pedidos (CSV)") : null);
   }
 
@@ -795,9 +755,9 @@ async function adminPage() {
     h("button", { type: "submit", class: "button primary" }, "Nomear organizador"));
   async function load() {
     const answer = await call("GET", "/organizers");
-    replace(list, stack(h("table", {}, h("caption", {}, "Organizadores"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "E-mail"), h("th", { scope: "col" }, "Papéis"))),
-      h("tbody", {}, answer.items.map((o) => h("tr", {}, h("th", { scope: "row" }, o.email), h("td", {}, (o.roles || []).map((r) => ROLE_NAMES[r] || r).join(", "))))))));
+    replace(list, stackTable(["E-mail", "Papéis"],
+      answer.items.map((o) => h("tr", {}, h("th", { scope: "row" }, o.email), h("td", {}, (o.roles || []).map((r) => ROLE_NAMES[r] || r).join(", ")))),
+      { caption: "Organizadores" }));
   }
   async function appoint(e) {
     e.preventDefault();
@@ -808,7 +768,7 @@ async function adminPage() {
         form.reset();
         await load();
       } catch (error) {
-        replace(box, error.status === 404 ? h("p", { class: "error", role: "alert" }, "Não há conta com este e-mail.") : errorBox(error));
+        replace(box, errorBox(error.status === 404 ? "Não há conta com este e-mail." : error));
       }
     });
   }
@@ -817,58 +777,27 @@ async function adminPage() {
 }
 
 // ------------------------------------------------------------------ routing
-function updateHeader() {
-  const current = session();
-  for (const item of document.querySelectorAll("[data-auth=in]")) item.hidden = !current;
-  for (const role of ["admin", "organizer"]) {
-    for (const item of document.querySelectorAll(`[data-role=${role}]`)) item.hidden = !(current?.roles || []).includes(role);
-  }
+async function route(parts, query) {
+  if (!session() && parts[0] !== "entrar") signInPage(location.hash || "#/");
+  else if (parts[0] === "entrar") signInPage(query.get("volta"));
+  else if (parts.length === 0) await eventsPage();
+  else if (parts[0] === "evento" && parts[1] === "novo") newEventPage();
+  else if (parts[0] === "evento" && parts[1] && parts[2] === "vendas") await salesPage(parts[1]);
+  else if (parts[0] === "evento" && parts[1] && parts[2] === "pedidos") await ordersPage(parts[1], query);
+  else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
+  else if (parts[0] === "admin") await adminPage();
+  else pager()("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Meus eventos")));
 }
 
-async function route() {
-  for (const timer of timers) clearInterval(timer);
-  timers = [];
-  routeTicket += 1;
-  const [path, queryText] = (location.hash.replace(/^#/, "") || "/").split("?");
-  const query = new URLSearchParams(queryText || "");
-  const parts = path.split("/").filter(Boolean);
-  if (!session() && parts[0] !== "entrar") {
-    signInPage(location.hash || "#/");
+function showError(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    signInPage(location.hash);
     return;
   }
-  try {
-    if (parts[0] === "entrar") signInPage(query.get("volta"));
-    else if (parts.length === 0) await eventsPage();
-    else if (parts[0] === "evento" && parts[1] === "novo") newEventPage();
-    else if (parts[0] === "evento" && parts[1] && parts[2] === "vendas") await salesPage(parts[1]);
-    else if (parts[0] === "evento" && parts[1] && parts[2] === "pedidos") await ordersPage(parts[1], query);
-    else if (parts[0] === "evento" && parts[1]) await eventPage(parts[1]);
-    else if (parts[0] === "admin") await adminPage();
-    else pager()("Página não encontrada", h("p", {}, h("a", { href: "#/" }, "Meus eventos")));
-  } catch (error) {
-    if (error instanceof StaleRoute) return;
-    if (error instanceof ApiError && error.status === 401) {
-      signInPage(location.hash);
-      return;
-    }
-    const text = error instanceof ApiError && error.status === 404 ? "Evento não encontrado ou não é seu." : errorText(error);
-    replace(main, h("h1", {}, "Ops"), h("p", { class: "error", role: "alert" }, text), h("p", {}, h("a", { href: "#/" }, "Voltar aos meus eventos")));
-  }
+  const text = error instanceof ApiError && error.status === 404 ? "Evento não encontrado ou não é seu." : errorText(error);
+  replace(main, h("h1", {}, "Ops"), errorBox(text), h("p", {}, h("a", { href: "#/" }, "Voltar aos meus eventos")));
 }
 
-document.getElementById("sair").addEventListener("click", () => {
-  signOut();
-  announce("Você saiu do console.", "info", "#/entrar");
-  goTo("#/entrar");
-});
-document.addEventListener("session-changed", updateHeader);
-window.addEventListener("hashchange", () => {
-  const path = (hash) => String(hash || "#/").split("?")[0];
-  if (path(noticeFor) !== path(location.hash)) {
-    notice.textContent = "";
-    noticeFor = null;
-  }
-  route();
-});
-updateHeader();
-route();
+signOutButton(signOut, "Você saiu do console.", "#/entrar");
+keepHeader(session, ["admin", "organizer"]);
+startRouting(route, showError);
