@@ -19,7 +19,8 @@ BEGIN
     FOREACH v_seat IN ARRAY COALESCE(p_seats, ARRAY[NULL::uuid])
     LOOP
         FOR v_part IN
-            SELECT * FROM price_ticket_line(p_sector, CASE WHEN v_seat IS NULL THEN p_entry.quantity ELSE 1 END,
+            SELECT * FROM price_ticket_line(p_sector.id, p_sector.has_tiers, p_sector.price_cents,
+                                            CASE WHEN v_seat IS NULL THEN p_entry.quantity ELSE 1 END,
                                             p_entry.type, p_event.service_fee_percent)
         LOOP
             v_lines := v_lines || jsonb_build_object(
