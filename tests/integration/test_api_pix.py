@@ -147,6 +147,16 @@ def test_the_provider_down_when_paying_by_pix_is_503_and_the_order_stays_payable
     assert pay(buyer, order["id"])["status"] == "pending"
 
 
+def test_an_order_that_cannot_be_paid_leaves_no_charge_at_the_provider(make_event, new_user, bank):
+    buyer = new_user()
+    order, _, _ = paid_by_pix(bank, make_event(), buyer)
+    charges = len(bank.charges)
+    with pytest.raises(DomainError) as refused:
+        pay(buyer, order["id"])
+    assert refused.value.name == "invalid-state"
+    assert len(bank.charges) == charges
+
+
 # ---------------------------------------------------------------- the webhook
 def test_paying_the_br_code_pays_the_order_once_and_a_repeated_notice_changes_nothing(
     make_event, new_user, bank
