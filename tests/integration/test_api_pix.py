@@ -157,6 +157,23 @@ def test_an_order_that_cannot_be_paid_leaves_no_charge_at_the_provider(make_even
     assert len(bank.charges) == charges
 
 
+def test_cancelling_the_order_withdraws_its_charge_and_a_pix_that_still_arrives_goes_back(
+    make_event, new_user, bank
+):
+    buyer = new_user()
+    order = hold(make_event(), buyer)
+    payment = pay(buyer, order["id"])
+    orders.cancel_order(buyer, order["id"])
+    assert bank.get_charge("cob", payment["pix_txid"])["status"] == "REMOVIDA_PELO_USUARIO_RECEBEDOR"
+    with bank.lock:  # a bank that paid it anyway (a race at the provider)
+        bank.charges[payment["pix_txid"]]["status"] = "ATIVA"
+    pix = bank.pay({"pixCopiaECola": payment["pix_copy_paste"]})
+    shown = payment_now(buyer, order["id"])
+    assert order_status(buyer, order["id"]) == "cancelled"
+    assert shown["status"] == "refund_due" and shown["refund"]["reason"] == "order-cancelled"
+    assert list(devolutions_at_bank(bank, pix["endToEndId"])) == [shown["refund"]["id"]]
+
+
 # ---------------------------------------------------------------- the webhook
 def test_paying_the_br_code_pays_the_order_once_and_a_repeated_notice_changes_nothing(
     make_event, new_user, bank
