@@ -15,6 +15,8 @@ Simulator controls (no token; a bank app and a test's hands):
   POST /simulador/estado {foraDoAr?: bool, recusarDevolucoes?: bool}
   GET  /simulador/estado
 A devolution whose `descricao` contains NAO_REALIZADO, or any while recusarDevolucoes is on, ends NAO_REALIZADO.
+A devolution of a PIX the simulator never saw (a webhook notice written by hand) is accepted as if that PIX had
+been received, so refunds of such payments also complete locally.
 """
 
 from __future__ import annotations
@@ -264,7 +266,7 @@ class PixSimulator:
             if charge is None or charge["_kind"] != kind:
                 raise _problem(404, "Cobrança não encontrada.")
             shown = {k: v for k, v in charge.items() if not k.startswith("_")}
-            paid = [self._pix_document(p) for p in self.pix.values() if p["txid"] == txid]
+            paid = [self._pix_document(p) for p in self.pix.values() if p.get("txid") == txid]
             if paid:
                 shown["pix"] = paid
             return shown
@@ -301,7 +303,17 @@ class PixSimulator:
         with self.lock:
             record = self.pix.get(e2eid)
             if record is None:
-                raise _problem(404, "Pix não encontrado.")
+                if not E2EID.match(e2eid):
+                    raise _problem(404, "Pix não encontrado.")
+                # A PIX this simulator never saw (a notice sent to the API by hand): the provider stands for every
+                # PIX to our key, so it is taken as received, for the amount asked back.
+                record = self.pix[e2eid] = {
+                    "endToEndId": e2eid,
+                    "valor": valor,
+                    "chave": self.pix_key,
+                    "horario": _iso(_now()),
+                    "_devolucoes": {},
+                }
             existing = record["_devolucoes"].get(devolution_id)
             if existing is not None:
                 return dict(existing)  # the same id again: the same devolution, never a second one

@@ -457,3 +457,20 @@ def test_concurrent_notices_of_the_same_pix_and_overlapping_batches_count_each_p
             "SELECT id FROM outbox WHERE aggregate_id = %s AND kind = 'paid-order'", (order["id"],)
         )
         assert len(rows) == 1
+
+
+def test_a_pix_notified_by_hand_pays_and_is_devolved_like_any_other(make_event, new_user, organizer, bank):
+    """A provider's notice written by hand (the standard body, signed): the payment is paid by it, and its
+    refund completes at the simulator, which takes that PIX as received."""
+    buyer = new_user()
+    order = hold(make_event(), buyer)
+    payment = pay(buyer, order["id"])
+    e2eid = a_e2eid()
+    notice = {"pix": [{"endToEndId": e2eid, "txid": payment["pix_txid"], "valor": "200.00",
+                       "horario": datetime.now(UTC).isoformat()}]}  # fmt: skip
+    assert pix_payments.handle_webhook(*signed_pix(notice))["results"][0]["outcome"] == "applied"
+    assert order_status(buyer, order["id"]) == "paid"
+    refunds.refund_order(organizer, order["id"])
+    assert list(devolutions_at_bank(bank, e2eid)) == ["D" + payment["id"].replace("-", "")]
+    bank.settle_devolutions()
+    assert payment_now(buyer, order["id"])["refund"]["status"] == "DEVOLVIDO"
