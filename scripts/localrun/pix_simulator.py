@@ -47,6 +47,8 @@ E2EID = re.compile(r"^[a-zA-Z0-9]{32}$")
 DEVOLUTION_ID = re.compile(r"^[a-zA-Z0-9]{1,35}$")
 AMOUNT = re.compile(r"^\d{1,10}\.\d{2}$")
 ISPB = "99999008"  # the simulator's own (fictitious) participant code
+# What the simulator remembers: the most recent charges and PIX (a long local run or a soak keeps its memory flat).
+KEPT = 20_000
 ALPHANUMERIC = string.ascii_letters + string.digits
 # The receiving business as the provider knows it (API Pix `recebedor`; the invoices' issuer by default).
 RECEIVER = {
@@ -144,7 +146,8 @@ class PixSimulator:
         self.webhooks: dict[str, str] = {}  # chave -> webhookUrl
         self.down = False
         self.refuse_devolutions = False
-        self.exchanges: list[dict] = []
+        self.exchanges: list[dict] = []  # the newest KEPT, each with its sequence number `seq`
+        self.exchange_count = 0
         self.webhook_answers: list[int] = []
         self.deliver: Callable[[bytes, str], int] | None = None
         self._server: ThreadingHTTPServer | None = None
@@ -258,6 +261,7 @@ class PixSimulator:
                 charge["solicitacaoPagador"] = body["solicitacaoPagador"]
             self.charges[txid] = {**charge, "_kind": kind}
             self.locations[location] = txid
+            self._forget_oldest()
             return charge
 
     def get_charge(self, kind: str, txid: str) -> dict:
@@ -411,6 +415,7 @@ class PixSimulator:
                 "_devolucoes": {},
             }
             self.pix[e2eid] = record
+            self._forget_oldest()
             # A cob of fixed amount is settled by a Pix of that amount; another amount leaves it payable.
             if valor == charge["valor"]["original"]:
                 charge["status"] = "CONCLUIDA"
@@ -418,6 +423,14 @@ class PixSimulator:
         if body.get("notificar", True):
             self.notify([e2eid])
         return document
+
+    def _forget_oldest(self) -> None:
+        """Keep the newest KEPT charges and PIX (dicts keep insertion order); called with the lock held."""
+        while len(self.charges) > KEPT:
+            txid = next(iter(self.charges))
+            self.locations.pop(self.charges.pop(txid)["location"], None)
+        while len(self.pix) > KEPT:
+            self.pix.pop(next(iter(self.pix)))
 
     def _lapsed(self, charge: dict) -> bool:
         calendar = charge["calendario"]
@@ -476,7 +489,9 @@ class PixSimulator:
             except (urllib.error.URLError, OSError) as exc:
                 log.warning("webhook not delivered", extra={"error": str(exc)})
                 status = 0
-        self.webhook_answers.append(status)
+        with self.lock:
+            self.webhook_answers.append(status)
+            del self.webhook_answers[:-100]
         return status
 
     def control(self, body: dict) -> dict:
@@ -624,8 +639,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record(self, method: str, template: str, body: dict, status: int, answer: Any) -> None:
         with self.sim.lock:
+            self.sim.exchange_count += 1
             self.sim.exchanges.append(
                 {
+                    "seq": self.sim.exchange_count,
                     "method": method,
                     "path": template,
                     "request": body or None,
@@ -633,6 +650,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "response": answer,
                 }
             )
+            if len(self.sim.exchanges) > KEPT:
+                del self.sim.exchanges[: len(self.sim.exchanges) - KEPT]
 
     def _control(self, method: str, path: str, raw: bytes) -> tuple[int, Any]:
         sim = self.sim
