@@ -15,6 +15,8 @@ Simulator controls (no token; a bank app and a test's hands):
   POST /simulador/estado {foraDoAr?: bool, recusarDevolucoes?: bool}
   GET  /simulador/estado
 A devolution whose `descricao` contains NAO_REALIZADO, or any while recusarDevolucoes is on, ends NAO_REALIZADO.
+A devolution of a PIX the simulator never saw (a webhook notice written by hand) is accepted as if that PIX had
+been received, so refunds of such payments also complete locally.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ E2EID = re.compile(r"^[a-zA-Z0-9]{32}$")
 DEVOLUTION_ID = re.compile(r"^[a-zA-Z0-9]{1,35}$")
 AMOUNT = re.compile(r"^\d{1,10}\.\d{2}$")
 ISPB = "99999008"  # the simulator's own (fictitious) participant code
+# What the simulator remembers: the most recent charges and PIX (a long local run or a soak keeps its memory flat).
+KEPT = 20_000
 ALPHANUMERIC = string.ascii_letters + string.digits
 # The receiving business as the provider knows it (API Pix `recebedor`; the invoices' issuer by default).
 RECEIVER = {
@@ -142,7 +146,8 @@ class PixSimulator:
         self.webhooks: dict[str, str] = {}  # chave -> webhookUrl
         self.down = False
         self.refuse_devolutions = False
-        self.exchanges: list[dict] = []
+        self.exchanges: list[dict] = []  # the newest KEPT, each with its sequence number `seq`
+        self.exchange_count = 0
         self.webhook_answers: list[int] = []
         self.deliver: Callable[[bytes, str], int] | None = None
         self._server: ThreadingHTTPServer | None = None
@@ -256,6 +261,7 @@ class PixSimulator:
                 charge["solicitacaoPagador"] = body["solicitacaoPagador"]
             self.charges[txid] = {**charge, "_kind": kind}
             self.locations[location] = txid
+            self._forget_oldest()
             return charge
 
     def get_charge(self, kind: str, txid: str) -> dict:
@@ -264,7 +270,7 @@ class PixSimulator:
             if charge is None or charge["_kind"] != kind:
                 raise _problem(404, "Cobrança não encontrada.")
             shown = {k: v for k, v in charge.items() if not k.startswith("_")}
-            paid = [self._pix_document(p) for p in self.pix.values() if p["txid"] == txid]
+            paid = [self._pix_document(p) for p in self.pix.values() if p.get("txid") == txid]
             if paid:
                 shown["pix"] = paid
             return shown
@@ -301,7 +307,17 @@ class PixSimulator:
         with self.lock:
             record = self.pix.get(e2eid)
             if record is None:
-                raise _problem(404, "Pix não encontrado.")
+                if not E2EID.match(e2eid):
+                    raise _problem(404, "Pix não encontrado.")
+                # A PIX this simulator never saw (a notice sent to the API by hand): the provider stands for every
+                # PIX to our key, so it is taken as received, for the amount asked back.
+                record = self.pix[e2eid] = {
+                    "endToEndId": e2eid,
+                    "valor": valor,
+                    "chave": self.pix_key,
+                    "horario": _iso(_now()),
+                    "_devolucoes": {},
+                }
             existing = record["_devolucoes"].get(devolution_id)
             if existing is not None:
                 return dict(existing)  # the same id again: the same devolution, never a second one
@@ -399,6 +415,7 @@ class PixSimulator:
                 "_devolucoes": {},
             }
             self.pix[e2eid] = record
+            self._forget_oldest()
             # A cob of fixed amount is settled by a Pix of that amount; another amount leaves it payable.
             if valor == charge["valor"]["original"]:
                 charge["status"] = "CONCLUIDA"
@@ -406,6 +423,14 @@ class PixSimulator:
         if body.get("notificar", True):
             self.notify([e2eid])
         return document
+
+    def _forget_oldest(self) -> None:
+        """Keep the newest KEPT charges and PIX (dicts keep insertion order); called with the lock held."""
+        while len(self.charges) > KEPT:
+            txid = next(iter(self.charges))
+            self.locations.pop(self.charges.pop(txid)["location"], None)
+        while len(self.pix) > KEPT:
+            self.pix.pop(next(iter(self.pix)))
 
     def _lapsed(self, charge: dict) -> bool:
         calendar = charge["calendario"]
@@ -464,7 +489,9 @@ class PixSimulator:
             except (urllib.error.URLError, OSError) as exc:
                 log.warning("webhook not delivered", extra={"error": str(exc)})
                 status = 0
-        self.webhook_answers.append(status)
+        with self.lock:
+            self.webhook_answers.append(status)
+            del self.webhook_answers[:-100]
         return status
 
     def control(self, body: dict) -> dict:
@@ -612,8 +639,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record(self, method: str, template: str, body: dict, status: int, answer: Any) -> None:
         with self.sim.lock:
+            self.sim.exchange_count += 1
             self.sim.exchanges.append(
                 {
+                    "seq": self.sim.exchange_count,
                     "method": method,
                     "path": template,
                     "request": body or None,
@@ -621,6 +650,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "response": answer,
                 }
             )
+            if len(self.sim.exchanges) > KEPT:
+                del self.sim.exchanges[: len(self.sim.exchanges) - KEPT]
 
     def _control(self, method: str, path: str, raw: bytes) -> tuple[int, Any]:
         sim = self.sim

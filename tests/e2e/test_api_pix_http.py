@@ -126,3 +126,26 @@ def test_the_settle_script_pays_a_pix_through_the_simulator(api, bank, held):
     )
     assert done.returncode == 0, done.stderr
     assert api.get(f"/orders/{order['id']}", token=buyer.token).json["status"] == "paid"
+
+
+def test_refunds_asked_while_the_provider_is_down_are_devolved_once_by_the_scheduled_publisher(
+    api, bank, held, organizer_token, runtime
+):
+    buyer, order, _ = held()
+    payment = api.post(f"/orders/{order['id']}/payments", token=buyer.token, json={"method": "pix"}).json
+    _, paid = post_json(bank.base_url + "/simulador/pagar", {"pixCopiaECola": payment["pix_copy_paste"]})
+    e2eid = paid["endToEndId"]
+    post_json(bank.base_url + "/simulador/estado", {"foraDoAr": True})
+    try:
+        refunded = api.post(f"/orders/{order['id']}/refund", token=organizer_token)
+        assert refunded.status == 200 and refunded.json["status"] == "refunded"  # the refund stands
+        runtime.run_schedule_now("PublishOutboxFunction")  # still down: nothing reaches the provider
+        assert "devolucoes" not in bank.get_pix(e2eid)
+    finally:
+        post_json(bank.base_url + "/simulador/estado", {"foraDoAr": False})
+    for _ in range(3):  # back: the next runs ask once; later runs find nothing more to ask
+        runtime.run_schedule_now("PublishOutboxFunction")
+    assert [d["id"] for d in bank.get_pix(e2eid)["devolucoes"]] == ["D" + payment["id"].replace("-", "")]
+    post_json(bank.base_url + "/simulador/devolucoes/liquidar", {})
+    shown = api.get(f"/orders/{order['id']}", token=buyer.token).json["payment"]
+    assert shown["status"] == "refunded" and shown["refund"]["status"] == "DEVOLVIDO"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from handler_calls import BUYER, FUNCTIONS, ORGANIZER, call, load_function
@@ -307,6 +308,7 @@ def test_the_api_pix_webhook_checks_its_own_signature_then_hands_the_batch_to_th
 ):
     from ticketing.webhook import forget_pix_secret
 
+    original = os.environ.get("PIX_WEBHOOK_SECRET")
     monkeypatch.setenv("PIX_WEBHOOK_SECRET", "handler-pix-secret")
     reload_settings()
     forget_pix_secret()
@@ -342,7 +344,11 @@ def test_the_api_pix_webhook_checks_its_own_signature_then_hands_the_batch_to_th
         assert (status, body) == (200, {"results": []})
         assert received[0][0][0].pix[0].endToEndId == notice["pix"][0]["endToEndId"]
     finally:
-        monkeypatch.delenv("PIX_WEBHOOK_SECRET")
+        # the session's value back (the local runtime's functions read it), not merely unset
+        if original is None:
+            monkeypatch.delenv("PIX_WEBHOOK_SECRET")
+        else:
+            monkeypatch.setenv("PIX_WEBHOOK_SECRET", original)
         reload_settings()
         forget_pix_secret()
 

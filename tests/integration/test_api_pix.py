@@ -147,6 +147,33 @@ def test_the_provider_down_when_paying_by_pix_is_503_and_the_order_stays_payable
     assert pay(buyer, order["id"])["status"] == "pending"
 
 
+def test_an_order_that_cannot_be_paid_leaves_no_charge_at_the_provider(make_event, new_user, bank):
+    buyer = new_user()
+    order, _, _ = paid_by_pix(bank, make_event(), buyer)
+    charges = len(bank.charges)
+    with pytest.raises(DomainError) as refused:
+        pay(buyer, order["id"])
+    assert refused.value.name == "invalid-state"
+    assert len(bank.charges) == charges
+
+
+def test_cancelling_the_order_withdraws_its_charge_and_a_pix_that_still_arrives_goes_back(
+    make_event, new_user, bank
+):
+    buyer = new_user()
+    order = hold(make_event(), buyer)
+    payment = pay(buyer, order["id"])
+    orders.cancel_order(buyer, order["id"])
+    assert bank.get_charge("cob", payment["pix_txid"])["status"] == "REMOVIDA_PELO_USUARIO_RECEBEDOR"
+    with bank.lock:  # a bank that paid it anyway (a race at the provider)
+        bank.charges[payment["pix_txid"]]["status"] = "ATIVA"
+    pix = bank.pay({"pixCopiaECola": payment["pix_copy_paste"]})
+    shown = payment_now(buyer, order["id"])
+    assert order_status(buyer, order["id"]) == "cancelled"
+    assert shown["status"] == "refund_due" and shown["refund"]["reason"] == "order-cancelled"
+    assert list(devolutions_at_bank(bank, pix["endToEndId"])) == [shown["refund"]["id"]]
+
+
 # ---------------------------------------------------------------- the webhook
 def test_paying_the_br_code_pays_the_order_once_and_a_repeated_notice_changes_nothing(
     make_event, new_user, bank
@@ -430,3 +457,20 @@ def test_concurrent_notices_of_the_same_pix_and_overlapping_batches_count_each_p
             "SELECT id FROM outbox WHERE aggregate_id = %s AND kind = 'paid-order'", (order["id"],)
         )
         assert len(rows) == 1
+
+
+def test_a_pix_notified_by_hand_pays_and_is_devolved_like_any_other(make_event, new_user, organizer, bank):
+    """A provider's notice written by hand (the standard body, signed): the payment is paid by it, and its
+    refund completes at the simulator, which takes that PIX as received."""
+    buyer = new_user()
+    order = hold(make_event(), buyer)
+    payment = pay(buyer, order["id"])
+    e2eid = a_e2eid()
+    notice = {"pix": [{"endToEndId": e2eid, "txid": payment["pix_txid"], "valor": "200.00",
+                       "horario": datetime.now(UTC).isoformat()}]}  # fmt: skip
+    assert pix_payments.handle_webhook(*signed_pix(notice))["results"][0]["outcome"] == "applied"
+    assert order_status(buyer, order["id"]) == "paid"
+    refunds.refund_order(organizer, order["id"])
+    assert list(devolutions_at_bank(bank, e2eid)) == ["D" + payment["id"].replace("-", "")]
+    bank.settle_devolutions()
+    assert payment_now(buyer, order["id"])["refund"]["status"] == "DEVOLVIDO"

@@ -109,7 +109,7 @@ def test_every_exchange_of_a_payment_and_its_refund_follows_the_official_openapi
     bank, make_event, new_user, organizer
 ):
     sim, notices = bank
-    first = len(sim.exchanges)
+    first = sim.exchange_count
     ev = make_event()
     buyer = new_user()
     provider = payments_provider.provider()
@@ -137,7 +137,7 @@ def test_every_exchange_of_a_payment_and_its_refund_follows_the_official_openapi
     provider.call("GET", f"/cobv/{boleto['pix_txid']}")
     provider.call("GET", "/cob/NoSuchChargeNoSuchCharge0000")  # a 404 problem
 
-    exchanges = sim.exchanges[first:]
+    exchanges = [e for e in sim.exchanges if e["seq"] > first]
     assert {(e["method"], e["path"]) for e in exchanges} >= USED
     for exchange in exchanges:
         check_exchange(exchange)

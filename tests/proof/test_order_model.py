@@ -7,7 +7,8 @@ not for the current total, one account's cap on unpaid places, and the event's c
 after every step, approved money covers the total of every paid order. API Pix (issue 20) adds PIX paid at
 the provider's simulator and notified through the standard webhook (sometimes of the wrong amount, sometimes
 notified twice), refunds of PIX money as devolutions that end DEVOLVIDO when the provider settles them, and
-checks that no PIX ever gives back more than it brought."""
+boleto híbrido (a slip and a PIX charge, paid either way, settled once), and checks that no PIX ever gives back
+more than it brought."""
 
 from __future__ import annotations
 
@@ -290,20 +291,33 @@ class OrderModel(RuleBasedStateMachine):
     @precondition(lambda self: payments is not None and self.orders)
     @rule(index=st.integers(0, 50))
     def pay_by_pix(self, index):
+        self.pay_pending(index, "pix")
+
+    @precondition(lambda self: payments is not None and self.orders)
+    @rule(index=st.integers(0, 50))
+    def pay_by_boleto(self, index):
+        """A boleto híbrido: pending, with a PIX charge (cobv) the bank may pay as well as the slip."""
+        self.pay_pending(index, "boleto")
+
+    def pay_pending(self, index: int, method: str) -> None:
         from ticketing.api.payments import PaymentIn
 
         order = self.pick(index)
         result, problem = attempt(
-            lambda: payments.create_payment(self.buyers[order["buyer"]], order["id"], PaymentIn(method="pix"))
+            lambda: payments.create_payment(
+                self.buyers[order["buyer"]], order["id"], PaymentIn(method=method)
+            )
         )
         if order["status"] != "reserved" or self.cancelled:
             assert problem == "invalid-state", problem
             return
         assert problem is None and result.payment["status"] == "pending", problem
+        assert result.payment["pix_copy_paste"], result.payment
         self.payments[result.payment["id"]] = {
             "order": order,
             "status": "pending",
             "amount": order["total"],
+            "method": method,
             "code": result.payment["pix_copy_paste"],
             "e2eid": None,
         }
@@ -332,9 +346,10 @@ class OrderModel(RuleBasedStateMachine):
         payment = self.payments[payment_id]
         before = payment["order"]["status"]
         bank = BANK["simulator"]
-        charge = bank.get_charge("cob", payment_id.replace("-", ""))
+        kind = "cobv" if payment["method"] == "boleto" else "cob"
+        charge = bank.get_charge(kind, payment_id.replace("-", ""))
         if charge["status"] != "ATIVA":
-            return  # paid already: a bank app refuses it
+            return  # paid already (or a boleto's slip paid it, which withdrew the charge): a bank app refuses it
         amount = payment["amount"] + (100 if wrong_amount else 0)
         pix = bank.pay(
             {
@@ -346,8 +361,10 @@ class OrderModel(RuleBasedStateMachine):
         )
         for _ in range(2 if repeat else 1):
             bank.notify([pix["endToEndId"]])
-        if wrong_amount or (payment["e2eid"] is None and payment["status"] == "refunded"):
-            # another amount, or money arriving for a payment whose refund is recorded as done: given back alone
+        slip_money = payment["method"] == "boleto" and payment["status"] in ("approved", "refund_due")
+        if wrong_amount or (payment["e2eid"] is None and (payment["status"] == "refunded" or slip_money)):
+            # another amount, money arriving for a payment whose refund is recorded as done, or a PIX after the
+            # boleto's slip was paid: given back alone
             self.wrong_pix.append(pix["endToEndId"])
             return
         if payment["e2eid"] is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ticketing import db
+from ticketing import db, payments_provider
 from ticketing.api import NO_NUL, NUL
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.auth import Caller
@@ -22,6 +23,8 @@ from ticketing.ids import parse_id
 from ticketing.metrics import emit
 from ticketing.paging import decode_cursor, page, parse_limit
 from ticketing.services import waiting_room, waitlist
+
+log = logging.getLogger("ticketing.orders")
 
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -184,7 +187,19 @@ def cancel_order(caller: Caller, order_id: str) -> dict:
     order = db.call_json(sql.cancel_order, (parse_id(order_id, "order"), caller.sub))
     emit("OrderTransitions", to_status="cancelled")
     waitlist.send_offer_emails()
+    _withdraw_pix_charge(order.get("payment"))
     return order
+
+
+def _withdraw_pix_charge(payment: dict | None) -> None:
+    """The cancelled order's PIX charge (API Pix, issue 20) is withdrawn at the provider, so the buyer's bank app
+    refuses it. Best effort: a PIX that still arrives is money for a cancelled order, and goes back."""
+    if not payment or not payment.get("pix_txid") or payment.get("status") not in ("expired", "pending"):
+        return
+    try:
+        payments_provider.provider().cancel_charge(payment["pix_txid"], due=payment.get("method") == "boleto")
+    except (payments_provider.ProviderUnavailable, payments_provider.ProviderRefused) as exc:
+        log.warning("the PIX charge of a cancelled order stays open", extra={"error": str(exc)})
 
 
 def release_expired_holds(batch_size: int = 1000, time_budget_seconds: float = 50.0) -> int:

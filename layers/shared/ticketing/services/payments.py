@@ -148,6 +148,12 @@ def _pix_charge(order: dict, payment_id: uuid.UUID, expires_at: datetime, due: d
     }
 
 
+def _may_be_paid(order: dict) -> bool:
+    """Worth a charge at the provider: a live hold. Otherwise start_payment refuses the payment with the
+    precise reason (409), and no charge is left behind at the provider."""
+    return order["status"] == "reserved" and order["expires_at"] > _now()
+
+
 def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields: dict | None) -> dict:
     amount = int(order["total_cents"])
     now = _now()
@@ -167,7 +173,8 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
     cfg = settings()
     if body.method == "pix":
         expires_at = min(now + timedelta(minutes=PIX_MINUTES), order["starts_at"])
-        return {**_pix_charge(order, payment_id, expires_at, None), "expires_at": utc_text(expires_at)}
+        charge = _pix_charge(order, payment_id, expires_at, None) if _may_be_paid(order) else {}
+        return {**charge, "expires_at": utc_text(expires_at)}
     due_date, expires_at = boleto_deadline(now, order["starts_at"], order["timezone"])
     code = boleto.barcode(cfg.boleto_bank, amount, due_date, boleto_free_field(payment_id))
     return {
@@ -177,7 +184,11 @@ def _artifacts(body: PaymentIn, order: dict, payment_id: uuid.UUID, card_fields:
         "expires_at": utc_text(expires_at),
         # boleto híbrido: the same slip also carries a PIX charge due on the same date (a cobv needs the
         # debtor's CPF: without one the boleto stays a plain boleto)
-        **(_pix_charge(order, payment_id, expires_at, due_date) if order.get("buyer_cpf") else {}),
+        **(
+            _pix_charge(order, payment_id, expires_at, due_date)
+            if order.get("buyer_cpf") and _may_be_paid(order)
+            else {}
+        ),
     }
 
 
