@@ -197,7 +197,9 @@ def test_card_payment_tickets_with_qr_pdf_invoice_and_my_pages(open_page, seated
     page.get_by_label("CVV").fill("123")
     page.get_by_role("button", name="Pagar").click()
     page.locator(".order-status [data-status=paid]").wait_for(timeout=30000)  # slow under a loaded machine
-    page.wait_for_function("document.activeElement.id === 'titulo-pagamento'")  # focus kept after paying
+    page.wait_for_function(
+        "() => document.activeElement.id === 'titulo-pagamento'"
+    )  # focus kept after paying
     pdf = page.get_by_role("link", name="Baixar PDF — Plateia — C-8")
     pdf.wait_for(timeout=30000)  # no reload needed
     qr = page.get_by_role("img", name="QR Code do ingresso Plateia — C-8", exact=True)

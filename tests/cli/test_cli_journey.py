@@ -162,7 +162,7 @@ def test_help_for_every_command(cli):
         result = cli(*path, "--help")
         assert result.exit_code == 0, path
         assert "Usage" in result.stdout, path
-        if path and path[-1] not in ("events", "orders", "sectors", "products", "queue"):
+        if path and path[-1] not in ("events", "orders", "sectors", "products", "queue", "waitlist"):
             assert "--json" in result.stdout, path
 
 

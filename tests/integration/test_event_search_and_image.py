@@ -88,7 +88,14 @@ def test_q_and_city_can_be_served_by_indexes(organizer):
     indexes the filters can use."""
     from ticketing.db import catalog as sql
 
-    params = {"status": "on_sale", "sub": None, "after_start": None, "after_id": None, "limit": 51}
+    params = {
+        "status": "on_sale",
+        "sub": None,
+        "after_start": None,
+        "after_id": None,
+        "limit": 51,
+        "mine": False,
+    }
     plans = {}
     with pytest.raises(PlansSeen), db.connection() as conn, conn.transaction():
         conn.execute(

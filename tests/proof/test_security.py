@@ -61,6 +61,12 @@ BUYER_OWNED_ROUTES = {
 }
 # The waiting room's entry is its buyer's: another buyer's read is 404 (tests/e2e/test_waiting_room_http.py).
 QUEUE_ROUTES = {("POST", "/events/{event_id}/queue"), ("GET", "/events/{event_id}/queue/{entry_id}")}
+# A waiting-list entry is its buyer's: another buyer's leave is 404 (tests/e2e/test_waitlist_http.py).
+WAITLIST_ROUTES = {
+    ("POST", "/events/{event_id}/waitlist"),
+    ("GET", "/waitlist"),
+    ("DELETE", "/waitlist/{entry_id}"),
+}
 # Routes about the caller alone (no id of anyone else's to try).
 BUYER_ROUTES = (
     {
@@ -73,6 +79,7 @@ BUYER_ROUTES = (
     }
     | BUYER_OWNED_ROUTES
     | QUEUE_ROUTES
+    | WAITLIST_ROUTES
 )
 HOSTILE = {
     "sql": "'; DROP TABLE orders; --",
