@@ -164,3 +164,21 @@ def test_refusals_in_the_contracts_order(api, organizer_token, new_buyer):
     assert_problem(join(api, buyer, event, quantity=5), 409, "limit-exceeded")
     assert join(api, buyer, event, quantity=4).status == 201
     assert_problem(api.delete("/waitlist/not-a-uuid", token=buyer.token), 404, "not-found")
+
+
+def test_a_draft_is_409_for_its_organizer_and_404_for_everyone_else(api, organizer_token, new_buyer):
+    # Found by schemathesis' stateful phase: an event just created answered 404 to the one who created it.
+    starts = "2099-06-01T20:00:00Z"
+    draft = api.post(
+        "/events", token=organizer_token, json={"name": "Rascunho", "venue": "Sala", "starts_at": starts}
+    )
+    assert draft.status == 201, draft.text
+    path = f"/events/{draft.json['id']}/sectors"
+    sector = {"name": "Pista", "kind": "general", "price_cents": 10000, "capacity": 1}
+    made = api.post(path, token=organizer_token, json=sector)
+    assert made.status == 201, made.text
+    waitlist = f"/events/{draft.json['id']}/waitlist"
+    wanted = {"sector_id": made.json["id"]}
+    body = assert_problem(api.post(waitlist, token=organizer_token, json=wanted), 409, "invalid-state")
+    assert "not on sale" in body["detail"]
+    assert_problem(api.post(waitlist, token=new_buyer().token, json=wanted), 404, "not-found")

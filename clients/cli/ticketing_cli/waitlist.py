@@ -97,7 +97,11 @@ def waitlist_list(as_json: JsonOption = False) -> None:
 @handles_errors
 def waitlist_leave(
     entry: Annotated[str, typer.Argument(help="The entry id (see ticketing waitlist list).")],
+    as_json: JsonOption = False,
 ) -> None:
     """Leave a waiting list; an offer not paid yet is let go to the next in line."""
     api().call("DELETE", f"/waitlist/{entry}")
-    console().print(say("You left the waiting list."))
+    if as_json:
+        emit_json({"id": entry, "status": "cancelled"})
+    else:
+        console().print(say("You left the waiting list."))

@@ -1,7 +1,8 @@
 -- POST /events/{id}/waitlist: the buyer waits for places of a sold-out sector.
 -- p: {entry_id, user_sub, event_id, sector_id, quantity, type, half_category?, counts_to_quota}
--- The checks, in the contract's order: the event on sale (404), the sector one of its own (422 sector_id);
--- then state: already waiting there, or the places asked for are on sale (buy them instead) → invalid-state;
+-- The checks, in the contract's order: the event visible (404), the sector one of its own (422 sector_id);
+-- then state: the event not on sale, already waiting there, or the places asked for are on sale (buy them
+-- instead) → invalid-state;
 -- then the limits: more than max_tickets_per_order, or past the buyer's per-CPF limit → limit-exceeded.
 -- Returns the entry's document.
 CREATE OR REPLACE FUNCTION join_waitlist(p jsonb) RETURNS jsonb
@@ -22,13 +23,18 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'forbidden' USING DETAIL = 'This account has no buyer profile';
     END IF;
-    SELECT * INTO v_event FROM events WHERE id = (p ->> 'event_id')::uuid AND status = 'on_sale';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No event on sale with this id';
+    -- A draft is seen only by its organizer (404 for everyone else, as GET /events/{id} answers); an event
+    -- its caller can see that is not on sale (a draft of theirs, closed, cancelled) is a 409 below.
+    SELECT * INTO v_event FROM events WHERE id = (p ->> 'event_id')::uuid;
+    IF NOT FOUND OR (v_event.status = 'draft' AND v_event.organizer_id IS DISTINCT FROM v_user.id) THEN
+        RAISE EXCEPTION 'not-found' USING DETAIL = 'No event with this id';
     END IF;
     SELECT * INTO v_sector FROM sectors WHERE id = (p ->> 'sector_id')::uuid AND event_id = v_event.id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'validation' USING DETAIL = 'No such sector in this event', HINT = 'sector_id';
+    END IF;
+    IF v_event.status <> 'on_sale' THEN
+        RAISE EXCEPTION 'invalid-state' USING DETAIL = format('The event is not on sale (%s)', v_event.status);
     END IF;
     IF v_event.starts_at <= now() THEN
         RAISE EXCEPTION 'invalid-state' USING DETAIL = 'The event has already started';
