@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ticketing.domain.nfe import (
@@ -63,24 +65,6 @@ def test_moc_worked_example_check_digit() -> None:
     assert access_key_check_digit("5206043300991100250655012000000780026730161") == 5
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        # Invalid keys listed in Respect/Validation tests/unit/Rules/NfeAccessKeyTest.php
-        "31841136830118868211870485416765268625116906",
-        "21470801245862435081451225624565260861852679",
-        "45644318091447671194616059650873352394885852",
-        # A published key with its check digit changed, and wrong lengths
-        "52060433009911002506550120000007800267301614",
-        "5206043300991100250655012000000780026730161",
-        "520604330099110025065501200000078002673016150",
-        "5206043300991100250655012000000780026730161X",
-    ],
-)
-def test_invalid_keys_are_rejected(key: str) -> None:
-    assert not is_valid_access_key(key)
-
-
 def test_parse_rejects_invalid_key() -> None:
     with pytest.raises(ValueError):
         parse_access_key("52060433009911002506550120000007800267301614")
@@ -122,17 +106,32 @@ def test_valid_cnpjs(cnpj: str) -> None:
     assert is_valid_cnpj(cnpj)
 
 
+INVALID_ACCESS_KEYS = [
+    # Invalid keys listed in Respect/Validation tests/unit/Rules/NfeAccessKeyTest.php
+    "31841136830118868211870485416765268625116906",
+    "21470801245862435081451225624565260861852679",
+    "45644318091447671194616059650873352394885852",
+    # A published key with its check digit changed, and wrong lengths
+    "52060433009911002506550120000007800267301614",
+    "5206043300991100250655012000000780026730161",
+    "520604330099110025065501200000078002673016150",
+    "5206043300991100250655012000000780026730161X",
+]
+INVALID_CNPJS = [
+    "11.222.333/0001-80",
+    "11222333000191",
+    "00000000000000",
+    "11111111111111",
+    "1122233300018",
+    "11.222.333/000181",
+    "",
+]
+
+
 @pytest.mark.parametrize(
-    "cnpj",
-    [
-        "11.222.333/0001-80",
-        "11222333000191",
-        "00000000000000",
-        "11111111111111",
-        "1122233300018",
-        "11.222.333/000181",
-        "",
-    ],
+    ("is_valid", "value"),
+    [(is_valid_access_key, key) for key in INVALID_ACCESS_KEYS]
+    + [(is_valid_cnpj, cnpj) for cnpj in INVALID_CNPJS],
 )
-def test_invalid_cnpjs(cnpj: str) -> None:
-    assert not is_valid_cnpj(cnpj)
+def test_invalid_access_keys_and_cnpjs_are_rejected(is_valid: Callable[[str], bool], value: str) -> None:
+    assert not is_valid(value)

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from ticketing.domain.statuses import ORDER_STATUS_WORDS_PT_BR, ORDER_STATUSES
 from ticketing.services.reports import brazilian_amount, report_csv, report_csv_pt_br
 
 REPORT = {
@@ -76,3 +77,8 @@ def test_the_machine_csv_stays_in_cents_with_commas():
     text = report_csv(REPORT)
     assert text.splitlines()[0].startswith("kind,id,name,capacity")
     assert ",123300," in text and "\ufeff" not in text
+
+
+def test_every_order_status_has_its_portuguese_word():
+    assert set(ORDER_STATUS_WORDS_PT_BR) == set(ORDER_STATUSES)
+    assert all(ORDER_STATUS_WORDS_PT_BR.values())

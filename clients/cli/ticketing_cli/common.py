@@ -24,20 +24,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-events_app = typer.Typer(help="List, show, create, publish and close events.", no_args_is_help=True)
-orders_app = typer.Typer(
-    help="Your orders: list, show, cancel; organizers: the order desk, refunds.", no_args_is_help=True
-)
-sectors_app = typer.Typer(
-    help="Organizers: add sectors (seated or general admission) to an event.", no_args_is_help=True
-)
-products_app = typer.Typer(
-    help="Add-ons (drinks, parking...): list them; organizers add them.", no_args_is_help=True
-)
-app.add_typer(events_app, name="events")
-app.add_typer(orders_app, name="orders")
-app.add_typer(sectors_app, name="sectors")
-app.add_typer(products_app, name="products")
+
+
+def command_group(name: str, help: str) -> typer.Typer:  # noqa: A002 - Typer's own name for it
+    """A sub-command group of the app (`ticketing NAME ...`); its bare name prints its help."""
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+events_app = command_group("events", "List, show, create, publish and close events.")
+orders_app = command_group("orders", "Your orders: list, show, cancel; organizers: the order desk, refunds.")
+sectors_app = command_group("sectors", "Organizers: add sectors (seated or general admission) to an event.")
+products_app = command_group("products", "Add-ons (drinks, parking...): list them; organizers add them.")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's raw JSON answer (for scripts).")]
 EventArg = Annotated[str, typer.Argument(help="Event id, or a unique part of its name.")]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ticketing.domain.statuses import ORDER_STATUS_WORDS_PT_BR
+
 
 def portuguese() -> bool:
     chosen = os.environ.get("TICKETING_LANG")
@@ -126,12 +128,7 @@ PORTUGUESE = {
 
 # Order and payment statuses as people read them (the API's words stay in --json output).
 STATUS_WORDS = {
-    "reserved": "reservado",
-    "awaiting_payment": "aguardando pagamento",
-    "paid": "pago",
-    "expired": "expirado",
-    "cancelled": "cancelado",
-    "refunded": "reembolsado",
+    **ORDER_STATUS_WORDS_PT_BR,
     "pending": "pendente",
     "approved": "aprovado",
     "declined": "recusado",

@@ -16,8 +16,8 @@ from ticketing_cli.common import (
     EventArg,
     JsonOption,
     api,
-    app,
     command,
+    command_group,
     console,
     emit_json,
     get_event,
@@ -26,10 +26,7 @@ from ticketing_cli.common import (
 )
 from ticketing_cli.language import say
 
-queue_app = typer.Typer(
-    help="The waiting room of an on-sale: join, status, settings, figures.", no_args_is_help=True
-)
-app.add_typer(queue_app, name="queue")
+queue_app = command_group("queue", "The waiting room of an on-sale: join, status, settings, figures.")
 
 
 def _store_path():

@@ -11,7 +11,7 @@ from rich.table import Table
 from ticketing_cli.common import (
     JsonOption,
     api,
-    app,
+    command_group,
     console,
     emit_json,
     find_sector,
@@ -21,10 +21,7 @@ from ticketing_cli.common import (
 from ticketing_cli.formatting import local_time
 from ticketing_cli.language import say, word
 
-waitlist_app = typer.Typer(
-    help="The waiting list of a sold-out sector: join, list, leave.", no_args_is_help=True
-)
-app.add_typer(waitlist_app, name="waitlist")
+waitlist_app = command_group("waitlist", "The waiting list of a sold-out sector: join, list, leave.")
 
 
 def _status(entry: dict) -> str:

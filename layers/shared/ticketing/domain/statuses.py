@@ -9,6 +9,15 @@ EVENT_STATUSES: tuple[str, ...] = get_args(EventStatus)
 
 OrderStatus = Literal["reserved", "awaiting_payment", "paid", "expired", "cancelled", "refunded"]
 ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
+# An order's status as Brazilian buyers and organizers read it (the pt-BR report, the CLI in Portuguese).
+ORDER_STATUS_WORDS_PT_BR = {
+    "reserved": "reservado",
+    "awaiting_payment": "aguardando pagamento",
+    "paid": "pago",
+    "expired": "expirado",
+    "cancelled": "cancelado",
+    "refunded": "reembolsado",
+}
 
 PaymentStatus = Literal["pending", "approved", "declined", "expired", "refund_due", "refunded"]
 PAYMENT_STATUSES: tuple[str, ...] = get_args(PaymentStatus)

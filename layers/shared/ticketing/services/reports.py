@@ -14,6 +14,7 @@ from ticketing.auth import Caller
 from ticketing.db import catalog as catalog_sql
 from ticketing.db import orders as orders_sql
 from ticketing.db import reports as sql
+from ticketing.domain.statuses import ORDER_STATUS_WORDS_PT_BR
 from ticketing.errors import NotFound
 from ticketing.ids import parse_id
 from ticketing.metrics import emit
@@ -171,14 +172,6 @@ PT_BR_KINDS = {
     "day": "dia",
     "tier": "lote",
 }
-PT_BR_ORDER_STATUSES = {
-    "reserved": "reservado",
-    "awaiting_payment": "aguardando pagamento",
-    "paid": "pago",
-    "expired": "expirado",
-    "cancelled": "cancelado",
-    "refunded": "reembolsado",
-}
 BOM = "\ufeff"
 
 
@@ -248,7 +241,7 @@ def _report_rows(report: dict, *, pt_br: bool = False) -> list[dict]:
             }
         )
     for status, count in sorted(report["orders_by_status"].items()):
-        name = PT_BR_ORDER_STATUSES.get(status, status) if pt_br else status
+        name = ORDER_STATUS_WORDS_PT_BR.get(status, status) if pt_br else status
         rows.append({"kind": "orders", "name": name, "orders": count})
     return rows
 
