@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from accounts import make_user
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -27,6 +26,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from proof_support import model_settings
 
 from ticketing import db
 from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
@@ -724,18 +724,7 @@ def bank(pix_simulator, monkeypatch):
 def test_orders_follow_the_model(runtime, database_url, bank):
     run_state_machine_as_test(
         OrderModel,
-        settings=settings(
-            max_examples=30,
-            stateful_step_count=40,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[
-                Phase.explicit,
-                Phase.generate,
-            ],  # no shrinking: it may take minutes; the steps are printed
-            suppress_health_check=list(HealthCheck),
-        ),
+        settings=model_settings(max_examples=30),
     )
 
 
