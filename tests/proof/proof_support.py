@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
 
 from localrun.routes import routes_from_template
 from localrun.template import load_template
@@ -35,20 +34,6 @@ def assert_problem(response, status: int, name: str | None = None) -> dict:
     if name is not None:
         assert body["type"] == PROBLEMS + name, body
     return body
-
-
-def model_settings(max_examples: int) -> settings:
-    """Hypothesis settings of the stateful model tests: repeatable runs of 40 steps, no shrinking
-    (it may take minutes; the steps are printed), no health checks (each step talks to PostgreSQL)."""
-    return settings(
-        max_examples=max_examples,
-        stateful_step_count=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
 
 
 def template_routes() -> list:
