@@ -18,10 +18,7 @@ DECLARE
     v_half_left int;
     v_cpf_taken int;
 BEGIN
-    SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'forbidden' USING DETAIL = 'This account has no buyer profile';
-    END IF;
+    v_user := user_by_sub(p ->> 'user_sub', 'forbidden', 'This account has no buyer profile');
     SELECT * INTO v_event FROM events WHERE id = (p ->> 'event_id')::uuid AND status = 'on_sale';
     IF NOT FOUND THEN
         RAISE EXCEPTION 'not-found' USING DETAIL = 'No event on sale with this id';
