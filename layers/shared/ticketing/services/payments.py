@@ -135,9 +135,10 @@ def _pix_charge(order: dict, payment_id: uuid.UUID, expires_at: datetime, due: d
             seconds = int((expires_at - _now()).total_seconds())
             charge = payments_provider.provider().create_charge(txid, amount, seconds, description)
         else:
-            charge = payments_provider.provider().create_due_charge(
-                txid, amount, due, order.get("buyer_cpf") or "", order.get("buyer_name") or "", description
+            debtor = payments_provider.Debtor(
+                cpf=order.get("buyer_cpf") or "", name=order.get("buyer_name") or ""
             )
+            charge = payments_provider.provider().create_due_charge(txid, amount, due, debtor, description)
     except payments_provider.ProviderUnavailable as exc:
         emit("PixProviderFailures", operation="create_charge")
         raise ServiceUnavailable("The PIX provider is not answering; try again in a moment") from exc
