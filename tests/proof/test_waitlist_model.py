@@ -8,14 +8,16 @@ leave, offers lapsing or paid) keep the books of a general and a seated sector (
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from accounts import make_user
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from model_support import model_settings, new_model_event
+from model_support import model_settings
 
 from ticketing import db
-from ticketing.api.catalog import EventPatch, SectorIn
+from ticketing.api.catalog import EventIn, EventPatch, SectorIn
 from ticketing.api.orders import OrderIn
 from ticketing.api.payments import PaymentIn
 from ticketing.api.waitlist import WaitlistIn
@@ -42,7 +44,15 @@ class WaitlistModel(RuleBasedStateMachine):
         buyer), so sold-out sectors, where the waiting list lives, come early in a run."""
         self.organizer = make_user(organizer=True, name="Modelo")
         self.buyers = [make_user(name="Modelo") for _ in range(BUYERS)]
-        event = new_model_event(self.organizer, "Lista")
+        event = catalog.create_event(
+            self.organizer,
+            EventIn(
+                name="Lista",
+                venue="Arena",
+                starts_at=datetime.now(UTC) + timedelta(days=30),
+                max_installments=1,
+            ),
+        )
         self.event_id = event["id"]
         self.sector = {
             "general": catalog.create_sector(
