@@ -517,34 +517,24 @@ def _route(method: str, template: str) -> Callable[[Callable[..., Any]], Callabl
     return register
 
 
-@_route("PUT", "/cob/{txid}")
-def _put_cob(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
-    return 201, sim.put_charge("cob", txid, body)
+def _charge_routes(kind: str) -> None:
+    """PUT, GET and PATCH of one kind of charge: "cob" (immediate) or "cobv" (with a due date)."""
+
+    @_route("PUT", f"/{kind}/{{txid}}")
+    def _put(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
+        return 201, sim.put_charge(kind, txid, body)
+
+    @_route("GET", f"/{kind}/{{txid}}")
+    def _get(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
+        return 200, sim.get_charge(kind, txid)
+
+    @_route("PATCH", f"/{kind}/{{txid}}")
+    def _patch(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
+        return 200, sim.patch_charge(kind, txid, body)
 
 
-@_route("GET", "/cob/{txid}")
-def _get_cob(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
-    return 200, sim.get_charge("cob", txid)
-
-
-@_route("PATCH", "/cob/{txid}")
-def _patch_cob(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
-    return 200, sim.patch_charge("cob", txid, body)
-
-
-@_route("PUT", "/cobv/{txid}")
-def _put_cobv(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
-    return 201, sim.put_charge("cobv", txid, body)
-
-
-@_route("GET", "/cobv/{txid}")
-def _get_cobv(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
-    return 200, sim.get_charge("cobv", txid)
-
-
-@_route("PATCH", "/cobv/{txid}")
-def _patch_cobv(sim: PixSimulator, body: dict, txid: str) -> tuple[int, Any]:
-    return 200, sim.patch_charge("cobv", txid, body)
+for _kind in ("cob", "cobv"):
+    _charge_routes(_kind)
 
 
 @_route("GET", "/pix/{e2eid}")

@@ -3,6 +3,8 @@ put on sale over HTTP."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.client
 import json
 import random
@@ -225,6 +227,20 @@ def post_order(api: ApiClient, token: str, event_id: str, tickets: list[dict], *
     return api.post("/orders", token=token, json={"event_id": event_id, "tickets": tickets, **fields})
 
 
+def held_order(api: ApiClient, token: str, event_id: str, tickets: list[dict], **fields: Any) -> dict:
+    """An order held by POST /orders, which must answer 201: the order's body."""
+    order = post_order(api, token, event_id, tickets, **fields)
+    assert order.status == 201, order.text
+    return order.json
+
+
+def post_signed(api: ApiClient, path: str, raw: bytes, secret: str | bytes) -> ApiResponse:
+    """POST these raw JSON bytes as a provider's webhook does: with `X-Signature: sha256=<HMAC-SHA256 hex>`."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    signature = "sha256=" + hmac.new(key, raw, hashlib.sha256).hexdigest()
+    return api.post(path, raw=raw, headers={"Content-Type": "application/json", "X-Signature": signature})
+
+
 def card_details(number: str = "4111111111111111", holder: str = "Maria da Silva", cvv: str = "987") -> dict:
     """Card details for POST /orders/{id}/payments; the local gateway approves 4111111111111111."""
     return {"number": number, "holder": holder, "exp_month": 7, "exp_year": 2032, "cvv": cvv}
@@ -234,15 +250,14 @@ def paid_order(
     api: ApiClient, token: str, event_id: str, tickets: list[dict], card: dict | None = None
 ) -> dict:
     """An order held and paid by card at once (the local gateway approves the card): the order's 201 body."""
-    order = post_order(api, token, event_id, tickets)
-    assert order.status == 201, order.text
+    order = held_order(api, token, event_id, tickets)
     paid = api.post(
-        f"/orders/{order.json['id']}/payments",
+        f"/orders/{order['id']}/payments",
         token=token,
         json={"method": "card", "card": card or card_details()},
     )
     assert paid.status == 201 and paid.json["status"] == "approved", paid.text
-    return order.json
+    return order
 
 
 def fetch(url: str) -> bytes:

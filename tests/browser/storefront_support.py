@@ -3,15 +3,13 @@ made through the API."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import struct
 import zlib
 from pathlib import Path
 
-from localrun.testing import post_order
+from localrun.testing import post_order, post_signed
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
@@ -37,11 +35,8 @@ def route_served(api, method: str, path_template: str) -> bool:
 
 def send_webhook(api, payment_id: str, status: str = "approved"):
     body = json.dumps({"payment_id": payment_id, "status": status}).encode()
-    secret = (os.environ.get("PAYMENT_WEBHOOK_SECRET") or "local-webhook-secret").encode()
-    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return api.post(
-        "/payments/webhook", raw=body, headers={"Content-Type": "application/json", "X-Signature": signature}
-    )
+    secret = os.environ.get("PAYMENT_WEBHOOK_SECRET") or "local-webhook-secret"
+    return post_signed(api, "/payments/webhook", body, secret)
 
 
 def open_event_from_the_list(page, name: str) -> None:

@@ -8,19 +8,20 @@ import secrets
 from storefront_support import open_event_from_the_list, screenshot
 from test_storefront_journeys import choose_sector, sign_up_in_the_page
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import pista_on_sale
 
 
 def test_buyer_waits_sees_the_position_fall_is_admitted_and_holds_a_seat(
     open_page, api, organizer_token, new_buyer
 ):
     name = f"Show com fila {secrets.token_hex(3)}"
-    made = create_event_on_sale(
+    made = pista_on_sale(
         api,
         organizer_token,
+        20000,
+        100,
         name=name,
         venue="Allianz Parque, São Paulo",
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 20000, "capacity": 100}],
         queue={"enabled": True, "admit_per_minute": 30},  # one every 2 s
     )
     ahead = [new_buyer() for _ in range(3)]

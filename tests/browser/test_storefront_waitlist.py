@@ -8,7 +8,7 @@ import secrets
 from storefront_support import open_event_from_the_list, screenshot, send_webhook
 from test_storefront_journeys import sign_up_in_the_page
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import held_order, pista_on_sale
 from ticketing import db
 
 
@@ -16,20 +16,9 @@ def test_buyer_joins_a_sold_out_list_is_offered_a_lapsed_hold_and_pays(
     open_page, api, runtime, organizer_token, new_buyer
 ):
     name = f"Show esgotado {secrets.token_hex(3)}"
-    made = create_event_on_sale(
-        api,
-        organizer_token,
-        name=name,
-        venue="Arena, Recife",
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 12000, "capacity": 2}],
-    )
+    made = pista_on_sale(api, organizer_token, 12000, 2, name=name, venue="Arena, Recife")
     other = new_buyer()
-    held = api.post(
-        "/orders",
-        token=other.token,
-        json={"event_id": made["id"], "tickets": [{"sector_id": made["sectors"][0]["id"], "quantity": 2}]},
-    )
-    assert held.status == 201, held.text
+    held = held_order(api, other.token, made["id"], [{"sector_id": made["sector_id"], "quantity": 2}])
 
     page = open_page()
     person = sign_up_in_the_page(page)
@@ -50,7 +39,7 @@ def test_buyer_joins_a_sold_out_list_is_offered_a_lapsed_hold_and_pays(
     # The other buyer's hold lapses and the expiration job runs: the places are offered to this buyer.
     db.fetch_one(
         "UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = %s RETURNING id",
-        (held.json["id"],),
+        (held["id"],),
     )
     assert runtime.run_schedule_now("ExpireHoldsFunction").succeeded
     page.reload()

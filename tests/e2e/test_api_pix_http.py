@@ -4,8 +4,6 @@ organizer's refund as a devolution that ends DEVOLVIDO; the settle script paying
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import subprocess
 import sys
@@ -15,7 +13,7 @@ import pytest
 from http_problems import assert_problem
 
 from localrun.pix_simulator import PixSimulator, post_json
-from localrun.testing import create_event_on_sale
+from localrun.testing import held_order, pista_on_sale, post_signed
 from ticketing import payments_provider
 from ticketing.domain import pix
 
@@ -37,24 +35,10 @@ def bank(runtime, pix_simulator: PixSimulator) -> PixSimulator:
 @pytest.fixture
 def held(api, organizer_token, new_buyer):
     def hold() -> tuple[object, dict, dict]:
-        event = create_event_on_sale(
-            api,
-            organizer_token,
-            name="Forró no Parque",
-            venue="Parque",
-            sectors=[{"name": "Pista", "kind": "general", "price_cents": 6000, "capacity": 20}],
-        )
+        event = pista_on_sale(api, organizer_token, 6000, 20, name="Forró no Parque", venue="Parque")
         buyer = new_buyer()
-        order = api.post(
-            "/orders",
-            token=buyer.token,
-            json={
-                "event_id": event["id"],
-                "tickets": [{"sector_id": event["sectors"][0]["id"], "quantity": 2}],
-            },
-        )
-        assert order.status == 201, order.text
-        return buyer, order.json, event
+        order = held_order(api, buyer.token, event["id"], [{"sector_id": event["sector_id"], "quantity": 2}])
+        return buyer, order, event
 
     return hold
 
@@ -87,13 +71,7 @@ def test_a_badly_signed_api_pix_notice_is_401(api, bank):
 
 def test_an_empty_batch_correctly_signed_is_422_naming_the_field(api, bank, runtime):
     raw = json.dumps({"pix": []}).encode()
-    secret = runtime.environment["PIX_WEBHOOK_SECRET"].encode()
-    signature = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
-    answer = api.post(
-        "/payments/pix/webhook/pix",
-        raw=raw,
-        headers={"Content-Type": "application/json", "X-Signature": signature},
-    )
+    answer = post_signed(api, "/payments/pix/webhook/pix", raw, runtime.environment["PIX_WEBHOOK_SECRET"])
     assert_problem(answer, 422, "validation")
     assert [e["field"] for e in answer.json["errors"]] == ["pix"]
 

@@ -3,8 +3,6 @@ e-mails, reads that must not write, and odd static file names. Every answer is a
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -13,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from http_problems import assert_problem
 
-from localrun.testing import create_event_on_sale, random_cpf
+from localrun.testing import create_event_on_sale, post_signed, random_cpf
 from ticketing import db
 
 DEEP = 1_500  # beyond Python's recursion limit: json.loads alone raises RecursionError here
@@ -181,11 +179,7 @@ def test_products_need_an_event_id_that_is_a_uuid(api, query):
 
 def test_a_deeply_nested_signed_webhook_is_refused(api, runtime):
     raw = ('{"payment_id": ' + deep_json() + "}").encode()
-    secret = runtime.environment["PAYMENT_WEBHOOK_SECRET"].encode()
-    signature = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
-    answer = api.post(
-        "/payments/webhook", raw=raw, headers={"Content-Type": "application/json", "X-Signature": signature}
-    )
+    answer = post_signed(api, "/payments/webhook", raw, runtime.environment["PAYMENT_WEBHOOK_SECRET"])
     assert_problem(answer, 422, "validation")
 
 

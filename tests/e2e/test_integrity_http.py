@@ -5,15 +5,13 @@ event's cancellation refunded with a consistent refund_progress."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from http_problems import assert_problem
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import create_event_on_sale, post_signed
 
 APPROVED = {
     "number": "4111111111111111",
@@ -52,13 +50,7 @@ def pay(api, buyer, order_id: str, method: str, card: dict | None = None):
 
 def webhook(api, runtime, payment_id: str, status: str):
     raw = json.dumps({"payment_id": payment_id, "status": status}).encode()
-    secret = runtime.environment["PAYMENT_WEBHOOK_SECRET"].encode()
-    signature = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
-    answer = api.post(
-        "/payments/webhook",
-        raw=raw,
-        headers={"Content-Type": "application/json", "X-Signature": signature},
-    )
+    answer = post_signed(api, "/payments/webhook", raw, runtime.environment["PAYMENT_WEBHOOK_SECRET"])
     assert answer.status == 200, answer.text
     return answer.json
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from http_problems import assert_problem
 
-from localrun.testing import create_event_on_sale, database_text, logged_text
+from localrun.testing import database_text, held_order, logged_text, pista_on_sale
 from ticketing.config import reload_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,27 +29,15 @@ CVV = "987"
 @pytest.fixture
 def event_on_sale(api, organizer_token):
     def create(**fields) -> dict:
-        made = create_event_on_sale(
-            api,
-            organizer_token,
-            name="Samba na Praça",
-            venue="Praça",
-            sectors=[{"name": "Pista", "kind": "general", "price_cents": 8000, "capacity": 50}],
-            **fields,
-        )
-        return {"id": made["id"], "sector_id": made["sectors"][0]["id"]}
+        return pista_on_sale(api, organizer_token, 8000, 50, name="Samba na Praça", venue="Praça", **fields)
 
     return create
 
 
 def hold(api, buyer, event: dict, quantity: int = 2) -> dict:
-    order = api.post(
-        "/orders",
-        token=buyer.token,
-        json={"event_id": event["id"], "tickets": [{"sector_id": event["sector_id"], "quantity": quantity}]},
+    return held_order(
+        api, buyer.token, event["id"], [{"sector_id": event["sector_id"], "quantity": quantity}]
     )
-    assert order.status == 201, order.text
-    return order.json
 
 
 def card(number: str = CARD_NUMBER, cvv: str = CVV) -> dict:

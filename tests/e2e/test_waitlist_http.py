@@ -9,7 +9,7 @@ import urllib.request
 
 from http_problems import assert_problem
 
-from localrun.testing import create_event_on_sale
+from localrun.testing import held_order, pista_on_sale
 from ticketing import db
 
 CARD = {"number": "4111111111111111", "holder": "ANA SOUZA", "exp_month": 12, "exp_year": 2031, "cvv": "123"}
@@ -17,24 +17,12 @@ ENTRY_FIELDS = {"id", "event_id", "sector_id", "quantity", "type", "status", "po
 
 
 def on_sale(api, organizer_token, capacity: int = 2, **fields) -> dict:
-    made = create_event_on_sale(
-        api,
-        organizer_token,
-        name="Lista de espera",
-        sectors=[{"name": "Pista", "kind": "general", "price_cents": 10000, "capacity": capacity}],
-        **fields,
-    )
-    return {"id": made["id"], "sector": made["sectors"][0]["id"]}
+    made = pista_on_sale(api, organizer_token, 10000, capacity, name="Lista de espera", **fields)
+    return {"id": made["id"], "sector": made["sector_id"]}
 
 
 def hold(api, buyer, event: dict, quantity: int) -> dict:
-    answer = api.post(
-        "/orders",
-        token=buyer.token,
-        json={"event_id": event["id"], "tickets": [{"sector_id": event["sector"], "quantity": quantity}]},
-    )
-    assert answer.status == 201, answer.text
-    return answer.json
+    return held_order(api, buyer.token, event["id"], [{"sector_id": event["sector"], "quantity": quantity}])
 
 
 def join(api, buyer, event: dict, **body):

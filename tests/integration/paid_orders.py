@@ -117,3 +117,17 @@ def invoice_row(order_id: str) -> dict | None:
 
 def email_of(caller) -> str:
     return db.fetch_one("SELECT email FROM users WHERE cognito_sub = %s", (caller.sub,))["email"]
+
+
+def force_expiry(order_id: str) -> None:
+    """Move the order's (and its pending payment's) deadline into the past."""
+    db.fetch_one(
+        "UPDATE orders SET expires_at = now() - interval '1 second', hold_expires_at = now() - interval '2 seconds'"
+        " WHERE id = %s RETURNING id",
+        (order_id,),
+    )
+    db.fetch_all(
+        "UPDATE payments SET expires_at = now() - interval '1 second' WHERE order_id = %s AND status = 'pending'"
+        " RETURNING id",
+        (order_id,),
+    )

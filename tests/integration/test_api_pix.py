@@ -13,6 +13,7 @@ import string
 from datetime import UTC, datetime
 
 import pytest
+from paid_orders import force_expiry
 
 from localrun.pix_simulator import PixSimulator
 from ticketing import db
@@ -100,19 +101,6 @@ def a_e2eid() -> str:
 
 def devolutions_at_bank(sim: PixSimulator, e2eid: str) -> dict:
     return {d["id"]: d for d in sim.get_pix(e2eid).get("devolucoes", [])}
-
-
-def force_expiry(order_id: str) -> None:
-    db.fetch_one(
-        "UPDATE orders SET expires_at = now() - interval '1 second', hold_expires_at = now() - interval '2 seconds'"
-        " WHERE id = %s RETURNING id",
-        (order_id,),
-    )
-    db.fetch_all(
-        "UPDATE payments SET expires_at = now() - interval '1 second' WHERE order_id = %s AND status = 'pending'"
-        " RETURNING id",
-        (order_id,),
-    )
 
 
 def paid_by_pix(sim: PixSimulator, ev: dict, buyer, **hold_args) -> tuple[dict, dict, str]:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
+from paid_orders import force_expiry
 
 from localrun.aws_resources import boto_client
 from ticketing import aws, db
@@ -146,20 +147,6 @@ def signed(body: dict | bytes) -> tuple[bytes, str]:
 
 def webhook(payment_id: str, status: str) -> dict:
     return payments.handle_webhook(*signed({"payment_id": payment_id, "status": status}))
-
-
-def force_expiry(order_id: str) -> None:
-    """Move the order's (and its pending payment's) deadline into the past."""
-    db.fetch_one(
-        "UPDATE orders SET expires_at = now() - interval '1 second', hold_expires_at = now() - interval '2 seconds'"
-        " WHERE id = %s RETURNING id",
-        (order_id,),
-    )
-    db.fetch_all(
-        "UPDATE payments SET expires_at = now() - interval '1 second' WHERE order_id = %s AND status = 'pending'"
-        " RETURNING id",
-        (order_id,),
-    )
 
 
 def lapsed(ev: dict, buyer, method: str, **hold_args) -> tuple[dict, dict]:

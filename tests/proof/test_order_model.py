@@ -13,11 +13,9 @@ more than it brought."""
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from accounts import make_user
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -27,9 +25,10 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from model_support import model_settings, new_model_event
 
 from ticketing import db
-from ticketing.api.catalog import EventIn, EventPatch, ProductIn, SectorIn
+from ticketing.api.catalog import EventPatch, ProductIn, SectorIn
 from ticketing.api.orders import OrderIn, ProductsIn
 from ticketing.errors import DomainError
 from ticketing.services import catalog, orders
@@ -72,16 +71,7 @@ class OrderModel(RuleBasedStateMachine):
     def new_event(self):
         self.organizer = make_user(organizer=True, name="Modelo")
         self.buyers = [make_user(name="Modelo"), make_user(name="Modelo")]
-        event = catalog.create_event(
-            self.organizer,
-            EventIn(
-                name="Modelo",
-                venue="Arena",
-                starts_at=datetime.now(UTC) + timedelta(days=30),
-                max_installments=1,
-                max_tickets_per_order=MAX_PER_ORDER,
-            ),
-        )
+        event = new_model_event(self.organizer, "Modelo", max_tickets_per_order=MAX_PER_ORDER)
         self.event_id = event["id"]
         self.general = catalog.create_sector(
             self.organizer,
@@ -724,18 +714,7 @@ def bank(pix_simulator, monkeypatch):
 def test_orders_follow_the_model(runtime, database_url, bank):
     run_state_machine_as_test(
         OrderModel,
-        settings=settings(
-            max_examples=30,
-            stateful_step_count=40,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[
-                Phase.explicit,
-                Phase.generate,
-            ],  # no shrinking: it may take minutes; the steps are printed
-            suppress_health_check=list(HealthCheck),
-        ),
+        settings=model_settings(max_examples=30),
     )
 
 

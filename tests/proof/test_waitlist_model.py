@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from accounts import make_user
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from model_support import model_settings
 
 from ticketing import db
 from ticketing.api.catalog import EventIn, EventPatch, SectorIn
@@ -286,17 +286,6 @@ class WaitlistModel(RuleBasedStateMachine):
 def test_the_waiting_list_follows_the_model(runtime, database_url):
     run_state_machine_as_test(
         WaitlistModel,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=40,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[
-                Phase.explicit,
-                Phase.generate,
-            ],  # no shrinking: it may take minutes; the steps are printed
-            suppress_health_check=list(HealthCheck),
-        ),
+        settings=model_settings(max_examples=25),
     )
     assert all(SEEN.values()), SEEN

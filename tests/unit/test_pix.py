@@ -105,42 +105,51 @@ def test_parse_rejects_malformed(bad: str) -> None:
         parse_emv(bad)
 
 
-def test_builder_reproduces_manual_static_example() -> None:
-    payload = build_pix_payload(
-        key="123e4567-e12b-12d1-a456-426655440000",
-        amount_cents=None,
-        merchant_name="Fulano de Tal",
-        merchant_city="BRASILIA",
-        txid=None,
-    )
-    assert payload == BCB_STATIC
-
-
-def test_builder_reproduces_bank_app_payload_with_amount_and_description() -> None:
-    # Banco Inter wrote the accented description without accents: so does the builder.
-    payload = build_pix_payload(
-        key="285fb964-0087-4a94-851a-5a161ed8888a",
-        amount_cents=101,
-        merchant_name="STUDIO PIGGLY",
-        merchant_city="Uberaba",
-        txid="***",
-        description="Solicitação de pagamento",
-        point_of_initiation="11",
-    )
-    assert payload == INTER_NO_TXID
-
-
-def test_builder_reproduces_bank_app_payload_with_txid() -> None:
-    payload = build_pix_payload(
-        key="285fb964-0087-4a94-851a-5a161ed8888a",
-        amount_cents=102,
-        merchant_name="STUDIO PIGGLY",
-        merchant_city="Uberaba",
-        txid="TX102",
-        description="DC ACENTUAÇÃO 001",
-        point_of_initiation="11",
-    )
-    assert payload == INTER_WITH_TXID
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        pytest.param(
+            {
+                "key": "123e4567-e12b-12d1-a456-426655440000",
+                "amount_cents": None,
+                "merchant_name": "Fulano de Tal",
+                "merchant_city": "BRASILIA",
+                "txid": None,
+            },
+            BCB_STATIC,
+            id="manual static example",
+        ),
+        # Banco Inter wrote the accented description without accents: so does the builder.
+        pytest.param(
+            {
+                "key": "285fb964-0087-4a94-851a-5a161ed8888a",
+                "amount_cents": 101,
+                "merchant_name": "STUDIO PIGGLY",
+                "merchant_city": "Uberaba",
+                "txid": "***",
+                "description": "Solicitação de pagamento",
+                "point_of_initiation": "11",
+            },
+            INTER_NO_TXID,
+            id="bank app payload with amount and description",
+        ),
+        pytest.param(
+            {
+                "key": "285fb964-0087-4a94-851a-5a161ed8888a",
+                "amount_cents": 102,
+                "merchant_name": "STUDIO PIGGLY",
+                "merchant_city": "Uberaba",
+                "txid": "TX102",
+                "description": "DC ACENTUAÇÃO 001",
+                "point_of_initiation": "11",
+            },
+            INTER_WITH_TXID,
+            id="bank app payload with txid",
+        ),
+    ],
+)
+def test_builder_reproduces_known_payloads(arguments: dict, expected: str) -> None:
+    assert build_pix_payload(**arguments) == expected
 
 
 def test_builder_amount_format_and_accents() -> None:

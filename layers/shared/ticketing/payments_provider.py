@@ -52,6 +52,14 @@ class PixCharge:
 
 
 @dataclass(frozen=True)
+class Debtor:
+    """Who a charge with a due date (boleto híbrido) is made out to: the buyer's CPF and name."""
+
+    cpf: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Devolution:
     id: str
     status: str  # EM_PROCESSAMENTO, DEVOLVIDO, NAO_REALIZADO
@@ -68,13 +76,7 @@ class PaymentProvider(Protocol):
         ...
 
     def create_due_charge(
-        self,
-        txid: str,
-        amount_cents: int,
-        due_date: date,
-        debtor_cpf: str,
-        debtor_name: str,
-        description: str,
+        self, txid: str, amount_cents: int, due_date: date, debtor: Debtor, description: str
     ) -> PixCharge:
         """PUT /cobv/{txid}: a charge with a due date (boleto híbrido)."""
         ...
@@ -261,13 +263,7 @@ class ApiPixProvider:
         return PixCharge(txid=answer["txid"], location=answer["location"], status=answer["status"])
 
     def create_due_charge(
-        self,
-        txid: str,
-        amount_cents: int,
-        due_date: date,
-        debtor_cpf: str,
-        debtor_name: str,
-        description: str,
+        self, txid: str, amount_cents: int, due_date: date, debtor: Debtor, description: str
     ) -> PixCharge:
         answer = self._expect(
             (200, 201),
@@ -275,7 +271,7 @@ class ApiPixProvider:
             f"/cobv/{txid}",
             {
                 "calendario": {"dataDeVencimento": due_date.isoformat(), "validadeAposVencimento": 0},
-                "devedor": {"cpf": debtor_cpf, "nome": debtor_name[:200] or "Comprador"},
+                "devedor": {"cpf": debtor.cpf, "nome": debtor.name[:200] or "Comprador"},
                 "valor": {"original": reais(amount_cents)},
                 "chave": settings().pix_key,
                 "solicitacaoPagador": description[:140],

@@ -77,12 +77,7 @@ def build_pix_payload(
     account = _field("00", GUI_PIX) + _field("01", key)
     if description:
         account += _field("02", _ascii_text(description))
-    name = _ascii_text(merchant_name)
-    if not 1 <= len(name) <= 25:
-        raise ValueError("merchant name must have 1 to 25 characters")
-    city = _ascii_text(merchant_city)
-    if not 1 <= len(city) <= 15:
-        raise ValueError("merchant city must have 1 to 15 characters")
+    name, city = _merchant(merchant_name, merchant_city)
     if txid is None or txid == "***":
         reference = "***"
     elif _TXID.fullmatch(txid):
@@ -94,13 +89,8 @@ def build_pix_payload(
     payload = _field("00", "01")
     if point_of_initiation:
         payload += _field("01", point_of_initiation)
-    payload += _field("26", account) + _field("52", "0000") + _field("53", "986")
-    if amount_cents is not None:
-        payload += _field("54", _amount(amount_cents))
-    payload += _field("58", "BR") + _field("59", name) + _field("60", city)
-    payload += _field("62", _field("05", reference))
-    payload += "6304"
-    return payload + f"{crc16_ccitt_false(payload.encode('ascii')):04X}"
+    payload += _field("26", account)
+    return _with_merchant_and_crc(payload, amount_cents, name, city, reference)
 
 
 def build_dynamic_pix_payload(
@@ -114,19 +104,33 @@ def build_dynamic_pix_payload(
             location = location[len(scheme) :]
     if not location or len(location) > 77 or not location.isascii():
         raise ValueError("the location must have 1 to 77 ASCII characters")
+    name, city = _merchant(merchant_name, merchant_city)
+    payload = _field("00", "01") + _field("01", "12")
+    payload += _field("26", _field("00", GUI_PIX) + _field("25", location))
+    return _with_merchant_and_crc(payload, amount_cents, name, city, "***")
+
+
+def _merchant(merchant_name: str, merchant_city: str) -> tuple[str, str]:
+    """The merchant's name (1 to 25) and city (1 to 15) as the BR Code carries them: plain ASCII."""
     name = _ascii_text(merchant_name)
     if not 1 <= len(name) <= 25:
         raise ValueError("merchant name must have 1 to 25 characters")
     city = _ascii_text(merchant_city)
     if not 1 <= len(city) <= 15:
         raise ValueError("merchant city must have 1 to 15 characters")
-    payload = _field("00", "01") + _field("01", "12")
-    payload += _field("26", _field("00", GUI_PIX) + _field("25", location))
+    return name, city
+
+
+def _with_merchant_and_crc(
+    payload: str, amount_cents: int | None, name: str, city: str, reference: str
+) -> str:
+    """The fields after the account (52 category, 53 BRL, 54 amount, 58-60 merchant, 62-05 reference)
+    and the CRC (63) that ends every BR Code, static or dynamic."""
     payload += _field("52", "0000") + _field("53", "986")
     if amount_cents is not None:
         payload += _field("54", _amount(amount_cents))
     payload += _field("58", "BR") + _field("59", name) + _field("60", city)
-    payload += _field("62", _field("05", "***"))
+    payload += _field("62", _field("05", reference))
     payload += "6304"
     return payload + f"{crc16_ccitt_false(payload.encode('ascii')):04X}"
 

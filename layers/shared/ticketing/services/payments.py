@@ -12,9 +12,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ticketing import db, payments_provider
 from ticketing.api.bounds import parse_json
@@ -38,6 +39,7 @@ from ticketing.services.orders import idempotency
 from ticketing.times import utc_text
 from ticketing.webhook import signature_valid, webhook_secret
 
+Notice = TypeVar("Notice", bound=BaseModel)
 log = logging.getLogger("ticketing.payments")
 
 DECLINED_TEST_CARD = "4000000000000002"
@@ -133,9 +135,10 @@ def _pix_charge(order: dict, payment_id: uuid.UUID, expires_at: datetime, due: d
             seconds = int((expires_at - _now()).total_seconds())
             charge = payments_provider.provider().create_charge(txid, amount, seconds, description)
         else:
-            charge = payments_provider.provider().create_due_charge(
-                txid, amount, due, order.get("buyer_cpf") or "", order.get("buyer_name") or "", description
+            debtor = payments_provider.Debtor(
+                cpf=order.get("buyer_cpf") or "", name=order.get("buyer_name") or ""
             )
+            charge = payments_provider.provider().create_due_charge(txid, amount, due, debtor, description)
     except payments_provider.ProviderUnavailable as exc:
         emit("PixProviderFailures", operation="create_charge")
         raise ServiceUnavailable("The PIX provider is not answering; try again in a moment") from exc
@@ -272,16 +275,22 @@ def _cancel_pix_charge_of_paid_boleto(payment_id: str) -> None:
         )
 
 
-def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
-    """POST /payments/webhook: check the signature over the raw bytes first (401), then parse and settle."""
-    if not signature_valid(raw_body, signature, webhook_secret()):
+def signed_notice(raw_body: bytes, signature: str | None, secret: bytes, model: type[Notice]) -> Notice:
+    """A provider's webhook notice: the signature over the raw bytes is checked first (401), then the body
+    must be a JSON object (400; 422 nested too deep) that `model` accepts (422 naming the field)."""
+    if not signature_valid(raw_body, signature, secret):
         emit("WebhookSignatureFailures")
         raise Unauthorized("Missing or invalid X-Signature")
-    document = parse_json(raw_body or b"")  # 400 not JSON, 422 nested too deep
+    document = parse_json(raw_body or b"")
     if not isinstance(document, dict):
         raise Malformed("The request body must be a JSON object")
     try:
-        notice = WebhookIn.model_validate(document)
+        return model.model_validate(document)
     except ValidationError as exc:
         raise ValidationFailed.from_pydantic(exc.errors()) from None
+
+
+def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
+    """POST /payments/webhook: check the signature over the raw bytes first (401), then parse and settle."""
+    notice = signed_notice(raw_body, signature, webhook_secret(), WebhookIn)
     return settle_payment(str(notice.payment_id), notice.status)

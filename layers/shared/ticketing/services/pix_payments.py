@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import json
 
-from pydantic import ValidationError
-
 from ticketing import db
-from ticketing.api.bounds import parse_json
 from ticketing.api.payments import PixWebhookIn
 from ticketing.db import payments as sql
-from ticketing.errors import Malformed, Unauthorized, ValidationFailed
 from ticketing.metrics import emit
 from ticketing.services import devolutions, outbox
-from ticketing.webhook import pix_webhook_secret, signature_valid
+from ticketing.services.payments import signed_notice
+from ticketing.webhook import pix_webhook_secret
 
 
 def receive(notice: PixWebhookIn) -> dict:
@@ -35,14 +32,4 @@ def receive(notice: PixWebhookIn) -> dict:
 
 def handle_webhook(raw_body: bytes, signature: str | None) -> dict:
     """POST /payments/pix/webhook/pix: 401 without a valid X-Signature, 400/422 for a body that is not a notice."""
-    if not signature_valid(raw_body, signature, pix_webhook_secret()):
-        emit("WebhookSignatureFailures")
-        raise Unauthorized("Missing or invalid X-Signature")
-    document = parse_json(raw_body or b"")
-    if not isinstance(document, dict):
-        raise Malformed("The request body must be a JSON object")
-    try:
-        notice = PixWebhookIn.model_validate(document)
-    except ValidationError as exc:
-        raise ValidationFailed.from_pydantic(exc.errors()) from None
-    return receive(notice)
+    return receive(signed_notice(raw_body, signature, pix_webhook_secret(), PixWebhookIn))

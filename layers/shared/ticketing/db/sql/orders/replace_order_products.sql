@@ -8,11 +8,7 @@ DECLARE
     v_order orders%ROWTYPE;
     v_event events%ROWTYPE;
 BEGIN
-    SELECT o.* INTO v_order FROM orders o JOIN users u ON u.id = o.user_id
-     WHERE o.id = p_order AND u.cognito_sub = p_user_sub;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such order';
-    END IF;
+    v_order := buyer_order(p_order, p_user_sub);
     IF v_order.status = 'reserved' AND v_order.expires_at <= now() THEN
         RAISE EXCEPTION 'hold-expired' USING DETAIL = 'The hold on this order has expired';
     END IF;

@@ -19,10 +19,7 @@ DECLARE
     v_outbox boolean := false;
     v_refusal text;
 BEGIN
-    SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such order';
-    END IF;
+    v_user := user_by_sub(p ->> 'user_sub', 'not-found', 'No such order');
     v_replay := claim_idempotency_key(v_user.id, p -> 'idempotency');
     IF v_replay IS NOT NULL THEN
         RETURN jsonb_build_object('replayed', true, 'payment', v_replay, 'outbox', false);

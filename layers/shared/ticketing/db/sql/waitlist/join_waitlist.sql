@@ -19,10 +19,7 @@ DECLARE
     v_half_left int;
     v_cpf_taken int;
 BEGIN
-    SELECT * INTO v_user FROM users WHERE cognito_sub = p ->> 'user_sub';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'forbidden' USING DETAIL = 'This account has no buyer profile';
-    END IF;
+    v_user := user_by_sub(p ->> 'user_sub', 'forbidden', 'This account has no buyer profile');
     -- A draft is seen only by its organizer (404 for everyone else, as GET /events/{id} answers); an event
     -- its caller can see that is not on sale (a draft of theirs, closed, cancelled) is a 409 below.
     SELECT * INTO v_event FROM events WHERE id = (p ->> 'event_id')::uuid;

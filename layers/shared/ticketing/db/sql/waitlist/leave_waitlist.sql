@@ -9,11 +9,8 @@ DECLARE
     v_entry waitlist_entries%ROWTYPE;
     v_order orders%ROWTYPE;
 BEGIN
-    SELECT w.* INTO v_entry FROM waitlist_entries w JOIN users u ON u.id = w.user_id
-     WHERE w.id = p_entry AND u.cognito_sub = p_user_sub;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'not-found' USING DETAIL = 'No such waiting-list entry';
-    END IF;
+    SELECT * INTO v_entry FROM waitlist_entries WHERE id = p_entry;
+    PERFORM require_buyer_owns(v_entry.user_id, p_user_sub, 'No such waiting-list entry');
     IF v_entry.status = 'waiting' THEN
         UPDATE waitlist_entries SET status = 'cancelled', updated_at = now()
          WHERE id = p_entry AND status = 'waiting';
