@@ -300,7 +300,7 @@ def test_an_admin_appoints_an_organizer_whose_console_never_shows_another_organi
     label(page, "E-mail da conta").fill(person.email)
     page.get_by_role("button", name="Nomear organizador").click()
     page.get_by_text(f"{person.email} agora é organizador(a).").wait_for()
-    assert page.get_by_role("rowheader", name=person.email).is_visible()
+    page.get_by_role("rowheader", name=person.email).wait_for()  # the list reloads after the message
     screenshot(page, "console-admin-desktop")
     page.get_by_role("button", name="Sair").click()
 
