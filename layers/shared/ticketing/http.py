@@ -57,7 +57,7 @@ Cursor = Annotated[
 ]
 
 
-def text_query(description: str, max_length: int = 100) -> Any:
+def text_query(description: str, max_length: int | None = 100) -> Any:
     """An optional free-text query parameter: PostgreSQL text cannot hold the NUL character, so a value with
     one is a 422 naming the parameter (and /openapi.json says so), like a body's text."""
     return Annotated[str | None, Query(max_length=max_length, pattern=r"^[^\x00]*$", description=description)]
