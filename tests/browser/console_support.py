@@ -66,7 +66,13 @@ def ticket_codes(api, buyer, order_id: str, seconds: float = 20.0) -> list[dict]
 
 
 def sign_in_to_console(page, email: str, password: str) -> None:
-    page.get_by_label("E-mail").fill(email)
+    """Fill and send the console's sign-in form, once it is the page shown: right after "Sair" the page
+    before it (the orders page has an "E-mail" filter of its own) can still be there for a moment."""
+    page.get_by_role("heading", name="Entrar no console", level=1).wait_for()
+    page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("Senha").fill(password)
     page.get_by_role("button", name="Entrar").click()
-    page.get_by_role("button", name="Sair").wait_for()
+    try:
+        page.get_by_role("button", name="Sair").wait_for()
+    except Exception as exc:  # say what the page showed instead (an error box, the sign-in form again)
+        raise AssertionError(f"not signed in to the console; the page says: {page.inner_text('body')[:800]!r}") from exc
