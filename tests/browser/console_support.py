@@ -75,4 +75,6 @@ def sign_in_to_console(page, email: str, password: str) -> None:
     try:
         page.get_by_role("button", name="Sair").wait_for()
     except Exception as exc:  # say what the page showed instead (an error box, the sign-in form again)
-        raise AssertionError(f"not signed in to the console; the page says: {page.inner_text('body')[:800]!r}") from exc
+        raise AssertionError(
+            f"not signed in to the console; the page says: {page.inner_text('body')[:800]!r}"
+        ) from exc
