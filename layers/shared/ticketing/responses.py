@@ -29,7 +29,8 @@ TicketType = Literal["full", "half"]
 class Document(BaseModel):
     """A response object: the fields listed are always there; more may be added."""
 
-    model_config = ConfigDict(extra="allow")
+    # Built on first use (defer_build): a function builds only the few models its own route answers with.
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class WholeList(Document):
