@@ -243,6 +243,15 @@ def test_idempotency_key_over_http(api, on_sale, new_buyer):
     assert api.get(f"/events/{ev['id']}").json["sectors"][0]["available"] == 98
 
 
+@pytest.mark.parametrize("key", ["", "k" * 256, "tab\there"])
+def test_an_idempotency_key_outside_its_bounds_is_422_naming_it(api, on_sale, new_buyer, key):
+    ev = on_sale()
+    body = {"event_id": ev["id"], "tickets": [{"sector_id": ev["general"]["id"], "quantity": 1}]}
+    answer = api.post("/orders", token=new_buyer().token, json=body, headers={"Idempotency-Key": key})
+    assert refused_field(answer).lower() == "idempotency-key"  # a header's name: any case
+    assert api.get(f"/events/{ev['id']}").json["sectors"][0]["available"] == 100
+
+
 def test_two_hundred_http_buyers_on_the_last_places_and_seats(api, runtime, on_sale, new_buyer):
     ev = on_sale(capacity=80, rows=[{"row": "C", "seats": 20}], max_tickets_per_order=10)
     for _ in range(3):  # one account per hold: an account's unpaid places are capped (contract v2)
