@@ -20,15 +20,15 @@ from ticketing.errors import DomainError, Forbidden, Malformed, Unauthorized, Va
 from ticketing.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 from ticketing.problems import PROBLEM_JSON
 
-# The optional Idempotency-Key header of the routes that create something: 1 to 255 printable characters,
-# checked here before the route runs (a 422 naming it) and documented in /openapi.json.
+# The optional Idempotency-Key header of the routes that create something (checked by the service: 1 to 255
+# printable characters); declared as a parameter so /openapi.json documents it.
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
         min_length=1,
         max_length=255,
-        pattern=r"^[\x20-\x7e\xa1-\xac\xae-\xff]+$",  # printable characters only
+        pattern=r"^[\x20-\x7e\xa1-\xac\xae-\xff]+$",  # printable, as the service checks
         description="Any string up to 255 characters: a retry with the same key and body answers the first "
         "response; the same key with another body is 409 idempotency-conflict",
     ),

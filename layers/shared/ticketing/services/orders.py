@@ -25,6 +25,8 @@ from ticketing.services import waiting_room, waitlist
 
 log = logging.getLogger("ticketing.orders")
 
+MAX_IDEMPOTENCY_KEY = 255
+
 
 @dataclass(frozen=True)
 class Held:
@@ -41,10 +43,12 @@ def request_hash(body: dict) -> str:
 
 
 def idempotency(scope: str, key: str | None, body: dict) -> dict | None:
-    """What the hold or payment records for an Idempotency-Key (its bounds are the header's declaration,
-    ticketing.http.IdempotencyKey, checked before the route runs)."""
     if key is None:
         return None
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ValidationFailed.field("Idempotency-Key", f"must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    if not key.isprintable():
+        raise ValidationFailed.field("Idempotency-Key", "must not contain control characters")
     return {"scope": scope, "key": key, "hash": request_hash(body)}
 
 
